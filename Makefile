@@ -1,0 +1,21 @@
+# Two entry points on a fresh machine (each sets itself up first):
+#   make suite   the main job: the conformance suite against the embedded emulator, reports in reports/
+#   make test    the project's own tests (what CI runs)
+.PHONY: suite test lint bench setup
+
+setup:
+	bash scripts/bootstrap.sh
+
+suite: setup
+	.venv/bin/scim-harness run --target emulator
+
+test:
+	bash scripts/bootstrap.sh --browser
+	.venv/bin/ruff check .
+	.venv/bin/python -m pytest -n 2
+
+lint: setup
+	.venv/bin/ruff check .
+
+bench: setup
+	.venv/bin/python bench/run_all.py
