@@ -1,0 +1,30 @@
+"""The whole emulator as one ASGI app: SCIM under the base path, the administrator's surface beside it."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount
+
+from emulator.admin_api import AdminApi
+from emulator.config import EmulatorConfig
+from emulator.scim_app import KintoneScimApplication
+from emulator.state import EmulatorState
+from emulator.tokens import TokenService
+
+
+async def _not_found(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"message": "Not found.", "id": "", "code": "CB_NO01"}, status_code=404)
+
+
+def build_app(config: EmulatorConfig, state: EmulatorState | None = None) -> Starlette:
+    state = state or EmulatorState(config)
+    TokenService(state).seed()
+    scim = KintoneScimApplication(state)
+    app = Starlette(
+        routes=[*AdminApi(state).routes(), Mount(config.base_path, app=scim)],
+        exception_handlers={404: _not_found},
+    )
+    app.state.emulator = state
+    return app

@@ -1,0 +1,130 @@
+"""The `emulator` CLI group: serve in a real process, and the admin subcommands over HTTP."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from emulator.cli import emulator as emulator_cli
+from emulator.server import EmulatorServer
+from tests.emulator.conftest import ADMIN_PASSWORD, TIMEOUT_S
+
+
+@pytest.fixture
+def run(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("SCIM_HARNESS_ADMIN_PASSWORD", ADMIN_PASSWORD)
+
+    def invoke(*args: str):
+        return CliRunner().invoke(emulator_cli, [*args, "--url", emulator.base_url])
+
+    return invoke
+
+
+def test_token_commands(run, emulator: EmulatorServer) -> None:
+    created = run("token", "create", "--validity-days", "30", "--notes", "from cli")
+    assert created.exit_code == 0, created.output
+    token_id = created.output.split("id: ")[1].split()[0]
+    value = created.output.split("API token (shown once): ")[1].strip()
+    assert (
+        httpx.get(
+            f"{emulator.scim_url}/Users", headers={"Authorization": f"Bearer {value}"}, timeout=TIMEOUT_S
+        ).status_code
+        == 200
+    )
+    listed = run("token", "list")
+    assert "from cli" in listed.output and value not in listed.output
+    assert run("token", "disable", token_id).exit_code == 0
+    assert (
+        httpx.get(
+            f"{emulator.scim_url}/Users", headers={"Authorization": f"Bearer {value}"}, timeout=TIMEOUT_S
+        ).status_code
+        == 401
+    )
+    assert run("token", "delete", token_id).exit_code == 0
+    assert token_id not in run("token", "list").output
+
+
+def test_propagation_users_and_allowlist_commands(run) -> None:
+    assert "on" in run("propagation", "status").output
+    assert "off" in run("propagation", "off").output
+    assert run("users", "add", "cli.user", "--name", "CLI User", "--email", "c@example.com").exit_code == 0
+    assert "cli.user" in run("users", "list").output
+    assert run("users", "delete", "cli.user").exit_code == 0
+    assert "cli.user" not in run("users", "list").output
+    assert "203.0.113.0/24" in run("ip-allowlist", "set", "203.0.113.0/24").output
+    assert "203.0.113.0/24" in run("ip-allowlist", "show").output
+    assert "no restriction" in run("ip-allowlist", "set").output
+    assert "hide_inactive_users=true" in run("rules", "hide_inactive_users=true").output
+
+
+def test_errors_are_one_readable_harness_error(run, monkeypatch: pytest.MonkeyPatch) -> None:
+    from harness.errors import HarnessError
+
+    bad = run("ip-allowlist", "set", "not-an-ip")
+    assert isinstance(bad.exception, HarnessError) and "not-an-ip" in str(bad.exception)
+    monkeypatch.delenv("SCIM_HARNESS_ADMIN_PASSWORD")
+    missing = run("token", "list")
+    assert isinstance(missing.exception, HarnessError) and "SCIM_HARNESS_ADMIN_PASSWORD" in str(
+        missing.exception
+    )
+    monkeypatch.setenv("SCIM_HARNESS_ADMIN_PASSWORD", "wrong")
+    wrong = run("token", "list")
+    assert isinstance(wrong.exception, HarnessError) and "401" in str(wrong.exception)
+    assert "wrong" not in str(wrong.exception)
+
+
+def test_unreachable_emulator_is_a_harness_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from harness.errors import HarnessError
+
+    monkeypatch.setenv("SCIM_HARNESS_ADMIN_PASSWORD", "x")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = CliRunner().invoke(emulator_cli, ["propagation", "status", "--url", f"http://127.0.0.1:{port}"])
+    assert isinstance(result.exception, HarnessError) and "cannot reach" in str(result.exception)
+
+
+def test_serve_seeds_the_token_and_never_echoes_it() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    token = "serve-token-abcdef123456"
+    env = {**os.environ, "SCIM_HARNESS_TOKEN": token, "SCIM_HARNESS_ADMIN_PASSWORD": "serve-admin-pw"}
+    code = "from emulator.cli import emulator; emulator()"
+    process = subprocess.Popen(
+        [sys.executable, "-c", code, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/scim/v2/Users"
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                response = httpx.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=1)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline and process.poll() is None, "serve did not start"
+                time.sleep(0.05)
+        assert response.status_code == 200
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=10)
+    assert "Kintone SCIM emulator" in output
+    assert token not in output and "serve-admin-pw" not in output
+
+
+def test_serve_with_an_unusable_database_is_a_harness_error(tmp_path) -> None:
+    from harness.errors import HarnessError
+
+    result = CliRunner().invoke(emulator_cli, ["serve", "--db", str(tmp_path / "missing" / "x.sqlite")])
+    assert isinstance(result.exception, HarnessError) and "cannot start" in str(result.exception)
