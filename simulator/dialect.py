@@ -1,0 +1,48 @@
+"""Which SCIM dialect Entra speaks, chosen the way Entra chooses it: from the Tenant URL.
+
+The `aadOptscim062020` feature flag in the Tenant URL's query switches a job to the RFC-compliant PATCH forms
+(entra-provisioning.md §0, D-COMPAT). Entra treats the flag as configuration, so we strip it from the
+URLs we call and keep any other query parameter on every request: our assumption, UNCONFIRMED (no source shows
+the wire URL of a flagged job).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+FLAG = "aadOptscim062020"
+
+
+class Dialect(StrEnum):
+    LEGACY = "legacy"
+    """Capitalised ops, one op per path, `active` as the string "True"/"False" (default; on-demand)."""
+    COMPLIANT = "aadOptscim062020"
+    """Lowercase ops, merged single-valued replaces, boolean `active`, filtered member removal."""
+
+
+@dataclass(frozen=True)
+class TenantUrl:
+    base: str
+    """Scheme, host and path, with no trailing slash: request paths are appended to it."""
+    query: tuple[tuple[str, str], ...]
+    """Query parameters other than the flag, added to every request."""
+    dialect: Dialect
+
+
+def parse_tenant_url(url: str) -> TenantUrl:
+    """Split a Tenant URL into the SCIM base, extra query parameters and the dialect its flag selects."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"the Tenant URL must be an http(s) URL, got {url!r}")
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    dialect = Dialect.COMPLIANT if any(name == FLAG for name, _ in pairs) else Dialect.LEGACY
+    kept = tuple((name, value) for name, value in pairs if name != FLAG)
+    base = urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+    return TenantUrl(base=base, query=kept, dialect=dialect)
+
+
+def extra_query(tenant_url: TenantUrl) -> str:
+    """The kept query parameters as a string to append after the request's own ones ('' when none)."""
+    return urlencode(tenant_url.query) if tenant_url.query else ""

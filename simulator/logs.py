@@ -1,0 +1,160 @@
+"""Provisioning logs in the shape of Entra's (Graph provisioningObjectSummary), §6 "Provisioning log"."""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from rich.table import Table
+
+Action = Literal["Create", "Update", "Delete", "Disable", "StagedDelete", "Other"]
+Status = Literal["Success", "Failure", "Skipped", "Warning"]
+StepType = Literal["import", "scoping", "matching", "processing", "referenceResolution", "export"]
+
+INITIATED_BY = {"displayName": "Azure AD Provisioning Service"}
+
+
+@dataclass
+class ProvisioningStep:
+    name: str
+    provisioningStepType: StepType
+    status: Status
+    description: str
+    details: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ModifiedProperty:
+    displayName: str
+    oldValue: str | None
+    newValue: str | None
+
+
+@dataclass
+class StatusInfo:
+    errorCode: str | None = None
+    reason: str | None = None
+    additionalDetails: str | None = None
+    recommendedAction: str | None = None
+
+
+@dataclass
+class LogEntry:
+    """One provisioning event for one object in one cycle (or on-demand run)."""
+
+    cycleId: str
+    jobId: str
+    activityDateTime: datetime
+    action: Action
+    status: Status
+    sourceIdentity: dict[str, Any]
+    targetIdentity: dict[str, Any]
+    provisioningSteps: list[ProvisioningStep] = field(default_factory=list)
+    modifiedProperties: list[ModifiedProperty] = field(default_factory=list)
+    statusInfo: StatusInfo = field(default_factory=StatusInfo)
+    durationInMilliseconds: int = 0
+    changeId: str = field(default_factory=lambda: str(uuid.uuid4()))
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    @property
+    def source_id(self) -> str | None:
+        return self.sourceIdentity.get("id")
+
+    @property
+    def error_code(self) -> str | None:
+        return self.statusInfo.errorCode
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["activityDateTime"] = self.activityDateTime.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        data["initiatedBy"] = dict(INITIATED_BY)
+        data["provisioningStatusInfo"] = {
+            "status": self.status.lower(),
+            "errorInformation": asdict(self.statusInfo),
+        }
+        return data
+
+
+class ProvisioningLogs:
+    """Every entry of one job, appended from worker threads; secrets are masked on the way in and out."""
+
+    def __init__(self, secrets: list[str] | None = None, *, max_entries: int | None = None) -> None:
+        self._entries: list[LogEntry] = []
+        self._max_entries = max_entries
+        self._lock = threading.Lock()
+        self._secrets = [s for s in (secrets or []) if s]
+
+    def add(self, entry: LogEntry) -> LogEntry:
+        with self._lock:
+            self._entries.append(entry)
+            if self._max_entries is not None and len(self._entries) > 2 * self._max_entries:
+                del self._entries[: -self._max_entries]
+        return entry
+
+    @property
+    def entries(self) -> list[LogEntry]:
+        with self._lock:
+            if self._max_entries is not None:
+                return self._entries[-self._max_entries :]
+            return list(self._entries)
+
+    def for_user(self, source_id: str) -> list[LogEntry]:
+        return [e for e in self.entries if e.source_id == source_id]
+
+    def for_cycle(self, cycle_id: str) -> list[LogEntry]:
+        return [e for e in self.entries if e.cycleId == cycle_id]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def to_json(self, entries: list[LogEntry] | None = None) -> str:
+        text = json.dumps(
+            [e.to_dict() for e in (self.entries if entries is None else entries)],
+            indent=2,
+            ensure_ascii=False,
+        )
+        return self._mask(text)
+
+    def write(self, path: str | Path) -> None:
+        Path(path).write_text(self.to_json() + "\n", encoding="utf-8")
+
+    def as_table(self, entries: list[LogEntry] | None = None, *, limit: int | None = None) -> Table:
+        rows = self.entries if entries is None else entries
+        if limit is not None:
+            rows = rows[-limit:]
+        table = Table(title="Provisioning logs")
+        for column in ("date (UTC)", "cycle", "identity", "action", "status", "error code", "modified"):
+            table.add_column(column)
+        for e in rows:
+            who = e.sourceIdentity.get("displayName") or e.source_id or ""
+            modified = ", ".join(p.displayName for p in e.modifiedProperties)
+            table.add_row(
+                e.activityDateTime.strftime("%Y-%m-%d %H:%M:%S"),
+                e.cycleId[:8],
+                self._mask(str(who)),
+                e.action,
+                e.status,
+                e.statusInfo.errorCode or "",
+                self._mask(modified),
+            )
+        return table
+
+    def _mask(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
+
+
+def as_log_value(value: Any) -> str | None:
+    """Entra logs values as strings (`active` newValue "True", I-LOG)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return str(value)
+    return value if isinstance(value, str) else json.dumps(value)

@@ -1,0 +1,229 @@
+"""A scripted run: directory events and admin actions at offsets from the start of the simulation.
+
+In the tenant file: `"timeline": [{"at": "2h", "action": "update", "user": "a@contoso.com",
+"set": {"displayName": "X"}}, ...]`. Directory events change the tenant (apply_directory_event); admin actions
+(stop, start, restart, on_demand) belong to the provisioning job, so the engine runs them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from simulator.tenant import Tenant
+
+DIRECTORY_ACTIONS = frozenset(
+    {
+        "assign",
+        "unassign",
+        "update",
+        "soft_delete",
+        "restore",
+        "hard_delete",
+        "block",
+        "unblock",
+        "add_user",
+        "add_group",
+        "add_member",
+        "remove_member",
+    }
+)
+ADMIN_ACTIONS = frozenset({"stop", "start", "restart", "on_demand"})
+# Graph's synchronizationJobRestartCriteria resetScope values (reference §6); several may be comma-separated.
+RESTART_SCOPES = (
+    "Watermark",
+    "Escrows",
+    "QuarantineState",
+    "Full",
+    "ForceDeletes",
+    "ConnectorDataStore",
+    "None",
+)
+# Actions that name no user or group.
+_UNTARGETED = frozenset({"add_user", "add_group", "stop", "start", "restart"})
+# Keys of an event that are not parameters.
+_EVENT_KEYS = frozenset({"at", "action", "user", "group", "target"})
+
+
+class TimelineError(ValueError):
+    """A timeline event that cannot be understood; `index` is its position in the timeline list."""
+
+    def __init__(self, index: int, message: str) -> None:
+        super().__init__(f"timeline[{index}]: {message}")
+        self.index = index
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    at: timedelta
+    action: str
+    target: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    index: int = 0
+    # "user" or "group": which kind of object `target` names.
+    target_kind: str = "user"
+
+    @property
+    def is_admin_action(self) -> bool:
+        return self.action in ADMIN_ACTIONS
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"at": format_duration(self.at), "action": self.action}
+        if self.target is not None:
+            data[self.target_kind] = self.target
+        data.update(self.params)
+        return data
+
+
+def is_admin_action(event: TimelineEvent) -> bool:
+    return event.action in ADMIN_ACTIONS
+
+
+_ISO_DURATION = re.compile(
+    r"^P(?:(?P<days>\d+(?:\.\d+)?)D)?(?:T(?:(?P<hours>\d+(?:\.\d+)?)H)?(?:(?P<minutes>\d+(?:\.\d+)?)M)?"
+    r"(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$",
+    re.IGNORECASE,
+)
+_SHORT_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)", re.IGNORECASE)
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str | int | float) -> timedelta:
+    """'40m', '2h', '3d', '1h30m', '90s', ISO 8601 'PT1H' / 'P1DT2H', or a number of seconds."""
+    if isinstance(text, bool):
+        raise ValueError(f"not a duration: {text!r}")
+    if isinstance(text, int | float):
+        if text < 0:
+            raise ValueError(f"a duration cannot be negative: {text!r}")
+        return timedelta(seconds=text)
+    raw = str(text).strip()
+    iso = _ISO_DURATION.match(raw)
+    if iso and raw.upper() not in ("P", "PT") and not raw.upper().endswith("T"):
+        parts = {name: float(value) for name, value in iso.groupdict().items() if value}
+        return timedelta(**parts)
+    compact = raw.replace(" ", "")
+    parts = _SHORT_PART.findall(compact)
+    if not parts or "".join(n + u for n, u in parts).lower() != compact.lower():
+        raise ValueError(f"not a duration: {text!r} (use e.g. 40m, 2h, 3d, 1h30m or PT1H)")
+    return timedelta(seconds=sum(float(number) * _UNITS[unit.lower()] for number, unit in parts))
+
+
+def format_duration(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds != delta.total_seconds():
+        return f"{delta.total_seconds()}s"
+    out = ""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        count, seconds = divmod(seconds, size)
+        if count:
+            out += f"{count}{unit}"
+    return out or "0s"
+
+
+def parse_event(index: int, raw: Any) -> TimelineEvent:
+    if not isinstance(raw, Mapping):
+        raise TimelineError(index, "an event must be a JSON object")
+    if "at" not in raw:
+        raise TimelineError(index, "an event needs 'at' (e.g. \"2h\")")
+    try:
+        at = parse_duration(raw["at"])
+    except ValueError as exc:
+        raise TimelineError(index, str(exc)) from None
+    action = str(raw.get("action", "")).strip().lower().replace("-", "_").replace(" ", "_")
+    if action not in DIRECTORY_ACTIONS | ADMIN_ACTIONS:
+        known = ", ".join(sorted(DIRECTORY_ACTIONS | ADMIN_ACTIONS))
+        raise TimelineError(index, f"unknown action {raw.get('action')!r}; known actions: {known}")
+    kind = "group" if "group" in raw else "user"
+    target = raw.get("group", raw.get("user", raw.get("target")))
+    if target is not None and not isinstance(target, str):
+        raise TimelineError(index, f"'{kind}' must be a string (a {kind} id, UPN or displayName)")
+    if target is None and action not in _UNTARGETED:
+        raise TimelineError(index, f"action {action!r} needs a 'user' (or 'group')")
+    params = {key: value for key, value in raw.items() if key not in _EVENT_KEYS}
+    if action == "update" and not isinstance(params.get("set"), Mapping):
+        raise TimelineError(index, "an update needs 'set': {attribute: value, ...}")
+    if action == "add_user" and not isinstance(params.get("attributes", params.get("set")), Mapping):
+        raise TimelineError(index, "add_user needs 'attributes': {userPrincipalName: ..., ...}")
+    if action in ("add_member", "remove_member") and (
+        kind != "group" or not isinstance(params.get("member"), str)
+    ):
+        raise TimelineError(index, f"{action} needs 'group' and 'member' (a user id or UPN)")
+    if action == "add_group" and not isinstance(params.get("displayName"), str):
+        raise TimelineError(index, "add_group needs 'displayName'")
+    if action == "restart" and "scope" in params:
+        parts = [p.strip() for p in str(params["scope"]).split(",")]
+        unknown = [p for p in parts if p not in RESTART_SCOPES]
+        if unknown:
+            known = ", ".join(RESTART_SCOPES)
+            raise TimelineError(index, f"restart scope {unknown[0]!r} is not one of {known}")
+    return TimelineEvent(at=at, action=action, target=target, params=params, index=index, target_kind=kind)
+
+
+def parse_timeline(raw: Sequence[Any]) -> list[TimelineEvent]:
+    """Events in time order; events at the same time keep their file order."""
+    if not isinstance(raw, Sequence) or isinstance(raw, str):
+        raise TimelineError(0, "the timeline must be a JSON list")
+    events = [parse_event(index, item) for index, item in enumerate(raw)]
+    return sorted(events, key=lambda event: event.at)
+
+
+def apply_directory_event(tenant: Tenant, event: TimelineEvent) -> None:
+    """Apply one directory event to the tenant. Admin actions are the engine's and are refused here."""
+    from simulator.tenant import TenantError
+
+    if event.is_admin_action:
+        raise TimelineError(event.index, f"{event.action!r} is an admin action for the provisioning job")
+    try:
+        _apply(tenant, event)
+    except TenantError as exc:
+        raise TimelineError(event.index, f"{event.action}: {exc}") from None
+
+
+def _apply(tenant: Tenant, event: TimelineEvent) -> None:
+    action, params = event.action, event.params
+    if action == "add_user":
+        attributes = dict(params.get("attributes", params.get("set", {})))
+        user_id = attributes.pop("id", None)
+        tenant.add_user(id=user_id, assigned=bool(params.get("assigned", False)), **attributes)
+        return
+    if action == "add_group":
+        members = [tenant.find_user(m).id for m in params.get("members", [])]
+        tenant.add_group(
+            params["displayName"], members, id=params.get("id"), assigned=bool(params.get("assigned", False))
+        )
+        return
+    assert event.target is not None
+    if event.target_kind == "group":
+        group = tenant.find_group(event.target)
+        group_actions = {
+            "assign": lambda: tenant.assign_group(group.id),
+            "unassign": lambda: tenant.unassign_group(group.id),
+            "add_member": lambda: tenant.add_group_member(group.id, tenant.find_user(params["member"]).id),
+            "remove_member": lambda: tenant.remove_group_member(
+                group.id, tenant.find_user(params["member"]).id
+            ),
+        }
+        if action not in group_actions:
+            raise TimelineError(event.index, f"action {action!r} applies to a user, not a group")
+        group_actions[action]()
+        return
+    user_id = tenant.find_user(event.target).id
+    user_actions = {
+        "assign": tenant.assign_user,
+        "unassign": tenant.unassign_user,
+        "soft_delete": tenant.soft_delete,
+        "restore": tenant.restore,
+        "hard_delete": tenant.hard_delete,
+        "block": tenant.block_sign_in,
+        "unblock": tenant.unblock_sign_in,
+    }
+    if action == "update":
+        tenant.update_user(user_id, **params["set"])
+    elif action in user_actions:
+        user_actions[action](user_id)
+    else:
+        raise TimelineError(event.index, f"action {action!r} applies to a group, not a user")
