@@ -1,0 +1,57 @@
+"""`scim-harness report`: rebuild the HTML report (and the summary) from the results of an earlier run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from harness.reporting import build_html
+from harness.reporting.environment import FILE_NAME, read_environment
+from harness.reporting.summary import write_summary
+
+
+@click.command("report")
+@click.option(
+    "--results",
+    "results_dir",
+    type=click.Path(path_type=Path),
+    default=Path("reports/allure-results"),
+    show_default=True,
+    help="Allure results directory written by `scim-harness run`.",
+)
+@click.option(
+    "--out",
+    "report_dir",
+    type=click.Path(path_type=Path),
+    default=Path("reports/allure-report"),
+    show_default=True,
+    help="Directory for the single-file HTML report (index.html).",
+)
+@click.option(
+    "--junit",
+    "junit_xml",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="JUnit XML of the run, for the Markdown summary [default: junit.xml next to the results].",
+)
+def report(results_dir: Path, report_dir: Path, junit_xml: Path | None) -> None:
+    """Rebuild the HTML report and the Markdown summary from existing results (no scenario is run)."""
+    html = build_html(
+        results_dir, report_dir, warn=lambda message: click.secho(message, fg="yellow", err=True)
+    )
+    if html is not None:
+        click.echo(f"HTML report: {html}")
+
+    junit_xml = junit_xml or results_dir.parent / "junit.xml"
+    if junit_xml.exists():
+        environment = read_environment(results_dir / FILE_NAME)
+        summary = write_summary(
+            junit_xml,
+            results_dir.parent / "summary.md",
+            target=environment.get("target", "unknown"),
+            dialect=environment.get("dialect", "unknown"),
+        )
+        click.echo(summary)
+    else:
+        click.secho(f"no JUnit XML at {junit_xml}: summary not rebuilt", fg="yellow", err=True)

@@ -1,0 +1,111 @@
+"""Short Markdown summary of a run, from pytest's JUnit XML, for CI logs and the terminal."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness.errors import HarnessError
+
+# A scenario skipped with a reason starting like this is counted apart: the target is not meant to do it
+# (a vendor's SCIM server and a Kintone-only rule), which is not the same as "could not check it".
+NOT_APPLICABLE_PREFIX = "not applicable"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    name: str
+    status: str  # passed | failed | skipped | not applicable
+    reason: str = ""
+
+
+@dataclass(slots=True)
+class RunSummary:
+    outcomes: list[Outcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def of(self, status: str) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == status]
+
+
+def _first_line(text: str | None) -> str:
+    for line in (text or "").splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def _scenario_name(case: ET.Element) -> str:
+    properties = {p.get("name"): p.get("value") for p in case.iter("property")}
+    scenario = properties.get("scenario")
+    if scenario:
+        feature = properties.get("feature")
+        return f"{feature}: {scenario}" if feature else scenario
+    classname = case.get("classname", "")
+    return f"{classname}::{case.get('name', '?')}" if classname else case.get("name", "?")
+
+
+def _outcome(case: ET.Element) -> Outcome:
+    name = _scenario_name(case)
+    for tag in ("failure", "error"):
+        problem = case.find(tag)
+        if problem is not None:
+            reason = _first_line(problem.get("message")) or _first_line(problem.text)
+            prefix = "error in set-up/tear-down: " if tag == "error" else ""
+            return Outcome(name, "failed", prefix + reason)
+    skipped = case.find("skipped")
+    if skipped is not None:
+        reason = _first_line(skipped.get("message")) or _first_line(skipped.text)
+        status = "not applicable" if reason.lower().startswith(NOT_APPLICABLE_PREFIX) else "skipped"
+        return Outcome(name, status, reason)
+    return Outcome(name, "passed")
+
+
+def read_junit(junit_xml: Path) -> RunSummary:
+    try:
+        root = ET.parse(junit_xml).getroot()
+    except FileNotFoundError:
+        raise HarnessError(f"no JUnit XML at {junit_xml}: did the run start?") from None
+    except ET.ParseError as exc:
+        raise HarnessError(f"cannot read JUnit XML {junit_xml}: {exc}") from None
+    suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+    summary = RunSummary(seconds=sum(float(s.get("time", 0) or 0) for s in suites))
+    # A test failing in its call and again in tear-down appears twice; the first verdict is the one to show.
+    seen: set[tuple[str, str]] = set()
+    for case in root.iter("testcase"):
+        key = (case.get("classname", ""), case.get("name", ""))
+        if key in seen:
+            continue
+        seen.add(key)
+        summary.outcomes.append(_outcome(case))
+    return summary
+
+
+def render_summary(summary: RunSummary, *, target: str, dialect: str) -> str:
+    passed, failed = summary.of("passed"), summary.of("failed")
+    skipped, not_applicable = summary.of("skipped"), summary.of("not applicable")
+    verdict = "FAILED" if failed else ("PASSED" if summary.outcomes else "NO SCENARIO RAN")
+    lines = [
+        f"## Kintone SCIM provisioning conformance: {verdict}",
+        "",
+        f"Target: `{target}`, dialect: `{dialect}`",
+        "",
+        f"**{len(passed)} passed, {len(failed)} failed, {len(skipped)} skipped, "
+        f"{len(not_applicable)} not applicable** "
+        f"({len(summary.outcomes)} scenarios in {summary.seconds:.1f} s)",
+    ]
+    for title, outcomes in (("Failed", failed), ("Skipped", skipped), ("Not applicable", not_applicable)):
+        if outcomes:
+            lines += ["", f"### {title}", ""]
+            lines += [f"- {o.name}" + (f": {o.reason}" if o.reason else "") for o in outcomes]
+    return "\n".join(lines) + "\n"
+
+
+def write_summary(junit_xml: Path, out_md: Path, *, target: str, dialect: str) -> str:
+    """Writes the Markdown summary of `junit_xml` to `out_md`; returns it (to print on the terminal too)."""
+    text = render_summary(read_junit(Path(junit_xml)), target=target, dialect=dialect)
+    out_md = Path(out_md)
+    out_md.parent.mkdir(parents=True, exist_ok=True)
+    out_md.write_text(text, encoding="utf-8")
+    return text

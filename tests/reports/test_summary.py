@@ -1,0 +1,74 @@
+"""Markdown summary from JUnit XML: counts, failed and skipped scenarios with their first line of reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.errors import HarnessError
+from harness.reporting import write_summary
+
+JUNIT = """<?xml version="1.0" encoding="utf-8"?>
+<testsuites><testsuite name="pytest" tests="6" time="12.5">
+ <testcase classname="steps.test_users" name="test_adding">
+  <properties><property name="feature" value="Adding a user"/>
+  <property name="scenario" value="A user is added"/>
+  </properties></testcase>
+ <testcase classname="steps.test_users" name="test_rename">
+  <properties><property name="feature" value="Login names"/>
+  <property name="scenario" value="Rename is refused"/>
+  </properties>
+  <failure message="AssertionError: the target allowed a rename&#10;assert 200 == 400">trace</failure>
+ </testcase>
+ <testcase classname="steps.test_users" name="test_setup_broke"><error message="">ConnectionError: refused
+more</error></testcase>
+ <testcase classname="steps.test_admin" name="test_propagation">
+  <skipped message="the kintone target cannot switch Propagate Provisioning because no API"/>
+ </testcase>
+ <testcase classname="steps.test_admin" name="test_kintone_only">
+  <skipped message="Not applicable: a Kintone rule, the target is a SCIM vendor"/></testcase>
+ <testcase classname="steps.test_users" name="test_plain"/>
+</testsuite></testsuites>
+"""
+
+
+def test_counts_and_reasons(tmp_path: Path) -> None:
+    (tmp_path / "junit.xml").write_text(JUNIT)
+    text = write_summary(
+        tmp_path / "junit.xml", tmp_path / "out" / "summary.md", target="kintone", dialect="legacy"
+    )
+    assert (tmp_path / "out" / "summary.md").read_text() == text
+    assert text.splitlines()[0] == "## Kintone SCIM provisioning conformance: FAILED"
+    assert "Target: `kintone`, dialect: `legacy`" in text
+    assert "**2 passed, 2 failed, 1 skipped, 1 not applicable** (6 scenarios in 12.5 s)" in text
+    assert "- Login names: Rename is refused: AssertionError: the target allowed a rename\n" in text
+    assert (
+        "- steps.test_users::test_setup_broke: error in set-up/tear-down: ConnectionError: refused\n" in text
+    )
+    assert "### Skipped\n\n- steps.test_admin::test_propagation: the kintone target cannot switch" in text
+    assert (
+        "### Not applicable\n\n- steps.test_admin::test_kintone_only: Not applicable: a Kintone rule" in text
+    )
+
+
+def test_all_green_run(tmp_path: Path) -> None:
+    (tmp_path / "junit.xml").write_text(
+        '<testsuite tests="1" time="1"><testcase classname="a" name="test_ok"/></testsuite>'
+    )
+    text = write_summary(tmp_path / "junit.xml", tmp_path / "summary.md", target="emulator", dialect="x")
+    assert text.splitlines()[0].endswith(": PASSED")
+    assert "**1 passed, 0 failed, 0 skipped, 0 not applicable**" in text
+    assert "###" not in text
+
+
+@pytest.mark.parametrize(
+    ("content", "message"), [(None, "no JUnit XML"), ("<testsuite", "cannot read JUnit XML")]
+)
+def test_missing_or_broken_junit_is_a_readable_error(
+    tmp_path: Path, content: str | None, message: str
+) -> None:
+    if content is not None:
+        (tmp_path / "junit.xml").write_text(content)
+    with pytest.raises(HarnessError, match=message):
+        write_summary(tmp_path / "junit.xml", tmp_path / "summary.md", target="t", dialect="d")
