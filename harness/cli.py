@@ -2,17 +2,39 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
 from harness.errors import HarnessError
 
+# Subcommands are imported only when used: `emulator serve` should not pay for importing mitmproxy or pytest.
+SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
+    "emulator": ("emulator.cli", "emulator", "Run and administer the Kintone SCIM emulator."),
+    "simulate": ("simulator.cli", "simulate", "Run the Entra provisioning simulator against a target."),
+    "run": ("harness.run_cli", "run", "Run the conformance suite and write reports/."),
+    "report": ("harness.report_cli", "report", "Rebuild the HTML report from existing results."),
+}
 
-class _Group(click.Group):
-    """Turns expected failures into one readable line and exit code 2, never a traceback."""
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(SUBCOMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in SUBCOMMANDS:
+            return None
+        module_name, attribute, _ = SUBCOMMANDS[name]
+        return getattr(importlib.import_module(module_name), attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, SUBCOMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
+        # Expected failures become one readable line and exit code 2, never a traceback.
         try:
             return super().invoke(ctx)
         except HarnessError as exc:
@@ -20,22 +42,7 @@ class _Group(click.Group):
             sys.exit(2)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="scim-harness")
 def main() -> None:
     """Test Entra ID -> Kintone SCIM provisioning: emulator, simulator, conformance suite and reports."""
-
-
-def _register() -> None:
-    from emulator.cli import emulator
-    from harness.report_cli import report
-    from harness.run_cli import run
-    from simulator.cli import simulate
-
-    main.add_command(emulator)
-    main.add_command(simulate)
-    main.add_command(run)
-    main.add_command(report)
-
-
-_register()

@@ -1,0 +1,163 @@
+"""Fixtures and hooks of the conformance suite: the target, the capture proxy, the simulated Entra ID job.
+
+Configuration comes from harness.config (flags of `scim-harness run`, SCIM_HARNESS_* variables,
+scim-harness.toml); the pytest options below override it when pytest is run by hand.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import allure
+import pytest
+
+from harness.capture import CaptureProxy
+from harness.config import DIALECTS, TARGETS, SuiteConfig
+from harness.drivers import NotSupported, TargetDriver, open_driver
+from harness.errors import HarnessError
+from harness.suite_support import Recorder, ScenarioWorld
+from simulator.engine import ProvisioningJob
+
+pytest_plugins = ["harness.reporting.plugin", "steps.entra_steps", "steps.kintone_steps", "steps.scim_steps"]
+
+_CONFIG = pytest.StashKey[SuiteConfig]()
+EXTRA_TAGS = {
+    "destructive": "changes tenant-wide settings or deletes users for good (think before running on staging)",
+    "needs-admin": "needs an administrator action (User API or the Provisioning page)",
+}
+NOT_APPLICABLE = (
+    "not applicable: @kintone scenarios check Kintone's own rules, and the target is a generic SCIM service"
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("scim-harness")
+    group.addoption("--target", choices=TARGETS, default=None, help="emulator | kintone | scim")
+    group.addoption("--target-url", default=None, help="URL of the target (see docs/suite.md)")
+    group.addoption("--dialect", choices=DIALECTS, default=None, help="legacy | aadOptscim062020 | both")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from harness.reporting.plugin import set_environment
+
+    for tag, meaning in EXTRA_TAGS.items():
+        config.addinivalue_line("markers", f"{tag}: {meaning}")
+    try:
+        suite = SuiteConfig.load(
+            {
+                "target": config.getoption("target"),
+                "url": config.getoption("target_url"),
+                "dialect": config.getoption("dialect"),
+            }
+        )
+        suite.validate_target()
+    except HarnessError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[_CONFIG] = suite
+    register_secrets(config, suite.secrets)
+    set_environment(
+        config,
+        target=suite.target,
+        dialect=suite.dialect,
+        url=suite.url or "in-process emulator",
+        capture="on" if suite.capture else "off",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.stash[_CONFIG].target != "scim":
+        return
+    for item in items:
+        if item.get_closest_marker("kintone"):
+            item.add_marker(pytest.mark.skip(reason=NOT_APPLICABLE))
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    dialects = metafunc.config.stash[_CONFIG].dialects
+    if "dialect" in metafunc.fixturenames and len(dialects) > 1:
+        metafunc.parametrize("dialect", dialects, scope="session")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Iterator[None]:
+    # An action the target cannot do is a skip with the driver's reason, never a pass and never a failure.
+    try:
+        return (yield)
+    except NotSupported as exc:
+        pytest.skip(str(exc))
+
+
+def register_secrets(config: pytest.Config, secrets: list[str]) -> None:
+    # Imported late: pytest imports the reporting plugin itself (pytest_plugins) to rewrite its asserts.
+    from harness.reporting.plugin import register_secrets as register
+
+    register(config, secrets)
+
+
+@pytest.fixture(scope="session")
+def suite_config(pytestconfig: pytest.Config) -> SuiteConfig:
+    return pytestconfig.stash[_CONFIG]
+
+
+@pytest.fixture(scope="session")
+def dialect(suite_config: SuiteConfig) -> str:
+    return suite_config.dialects[0]
+
+
+@pytest.fixture(scope="session")
+def target_driver(suite_config: SuiteConfig, pytestconfig: pytest.Config) -> Iterator[TargetDriver]:
+    driver = open_driver(suite_config)
+    register_secrets(pytestconfig, driver.secrets)
+    try:
+        yield driver
+    finally:
+        driver.close()
+
+
+@pytest.fixture
+def target(target_driver: TargetDriver) -> TargetDriver:
+    return target_driver
+
+
+@pytest.fixture(scope="session")
+def capture_proxy(suite_config: SuiteConfig, target_driver: TargetDriver) -> Iterator[CaptureProxy]:
+    with CaptureProxy(
+        target_driver.scim_url,
+        secrets=target_driver.secrets,
+        har_path=_har_path(suite_config),
+        enabled=suite_config.capture,
+    ) as proxy:
+        yield proxy
+
+
+def _har_path(config: SuiteConfig) -> Path:
+    path = Path(os.environ.get("SCIM_HARNESS_HAR") or config.reports / "traffic.har")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    # One proxy per xdist worker process, so one HAR file each.
+    return path.with_name(f"{path.stem}-{worker}{path.suffix}") if worker else path
+
+
+@pytest.fixture
+def world(
+    target: TargetDriver, capture_proxy: CaptureProxy, dialect: str, pytestconfig: pytest.Config
+) -> Iterator[ScenarioWorld]:
+    def new_secret(value: str) -> None:
+        capture_proxy.add_secret(value)
+        register_secrets(pytestconfig, [value])
+
+    recorder = Recorder(
+        lambda title, text: allure.attach(text, name=title, attachment_type=allure.attachment_type.TEXT)
+    )
+    scenario = ScenarioWorld(target, capture_proxy.url, dialect, recorder, on_new_secret=new_secret)
+    try:
+        yield scenario
+    finally:
+        scenario.close()
+
+
+@pytest.fixture
+def provisioning_job(world: ScenarioWorld) -> ProvisioningJob:
+    """The simulated Entra ID provisioning job of this scenario (built on first use)."""
+    return world.job
