@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -16,6 +18,7 @@ from simulator.clock import RealClock, VirtualClock
 from simulator.engine import CycleSummary, EngineSettings, ProvisioningJob
 from simulator.expressions import ExpressionError
 from simulator.mappings import MappingError, MappingSet
+from simulator.redact import mask_secrets
 from simulator.scoping import ScopingFilterError
 from simulator.tenant import Tenant, TenantError
 from simulator.timeline import TimelineError, TimelineEvent, apply_directory_event, parse_duration
@@ -23,6 +26,19 @@ from simulator.timeline import TimelineError, TimelineEvent, apply_directory_eve
 TOKEN_ENV = "SCIM_HARNESS_TOKEN"
 # Runs longer than this many cycles get a progress bar.
 _PROGRESS_FROM = timedelta(hours=12)
+
+
+_DEFAULTS = EngineSettings()
+
+
+def _file_option[F: Callable[..., Any]](flag: str, name: str, help_text: str) -> Callable[[F], F]:
+    return click.option(flag, name, type=click.Path(dir_okay=False, path_type=Path), help=help_text)
+
+
+def _option_with_default[F: Callable[..., Any]](
+    flag: str, kind: click.ParamType, default: object, help_text: str
+) -> Callable[[F], F]:
+    return click.option(flag, type=kind, default=default, show_default=True, help=help_text)
 
 
 @click.command("simulate")
@@ -39,26 +55,16 @@ _PROGRESS_FROM = timedelta(hours=12)
     show_envvar=True,
     help=f"Secret Token (sent as a Bearer token). Prefer the {TOKEN_ENV} environment variable.",
 )
-@click.option(
-    "--tenant",
-    "tenant_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Tenant file in Graph's JSON shape (users, groups, assignments, timeline).",
+@_file_option(
+    "--tenant", "tenant_file", "Tenant file in Graph's JSON shape (users, groups, assignments, timeline)."
 )
 @click.option("--users", type=click.IntRange(min=0), help="Generate a tenant of N assigned users instead.")
-@click.option(
-    "--locale",
-    type=click.Choice(["en_US", "ja_JP", "mix"]),
-    default="en_US",
-    show_default=True,
-    help="Names for generated users.",
+@_option_with_default(
+    "--locale", click.Choice(["en_US", "ja_JP", "mix"]), "en_US", "Names for generated users."
 )
 @click.option("--seed", type=int, default=None, help="Seed for generated users (repeatable runs).")
-@click.option(
-    "--mappings",
-    "mappings_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Attribute mappings file (default: the Kintone help article's set).",
+@_file_option(
+    "--mappings", "mappings_file", "Attribute mappings file (default: the Kintone help article's set)."
 )
 @click.option(
     "--run",
@@ -68,28 +74,18 @@ _PROGRESS_FROM = timedelta(hours=12)
     help="Simulated time to run, e.g. 2h, 30d (default: the timeline's end plus one cycle, or only "
     "the initial cycle).",
 )
-@click.option(
-    "--logs",
-    "logs_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the provisioning logs here as JSON.",
-)
+@_file_option("--logs", "logs_file", "Write the provisioning logs here as JSON.")
 @click.option(
     "--real-time", is_flag=True, help="Use the wall clock instead of the virtual one (cycles every 40 min)."
 )
-@click.option(
+@_option_with_default(
     "--max-connections",
-    type=click.IntRange(min=1),
-    default=8,
-    show_default=True,
-    help="Parallel connections to the target.",
+    click.IntRange(min=1),
+    _DEFAULTS.max_connections,
+    "Parallel connections to the target.",
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0.1),
-    default=60.0,
-    show_default=True,
-    help="Timeout of each request, seconds.",
+@_option_with_default(
+    "--timeout", click.FloatRange(min=0.1), _DEFAULTS.timeout_seconds, "Timeout of each request, seconds."
 )
 def simulate(
     target: str,
@@ -235,4 +231,4 @@ def _summary_table(job: ProvisioningJob, cycles: list[CycleSummary], duration: t
 
 
 def _mask(text: str, token: str) -> str:
-    return text.replace(token, "***") if token else text
+    return mask_secrets(text, [token])

@@ -17,6 +17,8 @@ import httpx
 from simulator.dialect import TenantUrl, extra_query
 
 SCIM_CONTENT_TYPE = "application/scim+json; charset=utf-8"
+# Entra's code for an answer it cannot use: a 2xx that is not JSON, a list query that is not a ListResponse...
+SERVICE_INCOMPATIBLE = "SystemForCrossDomainIdentityManagementServiceIncompatible"
 
 
 class Outcome(StrEnum):
@@ -43,7 +45,7 @@ _ERROR_CODES = {
     Outcome.SERVER_ERROR: "InternalServerError",
     Outcome.TIMEOUT: "Timeout",
     Outcome.PROTOCOL_ERROR: "WebExceptionProtocolError",
-    Outcome.UNPARSEABLE: "SystemForCrossDomainIdentityManagementServiceIncompatible",
+    Outcome.UNPARSEABLE: SERVICE_INCOMPATIBLE,
 }
 _CLIENT_ERROR_CODES = {405: "MethodNotAllowed", 422: "UnprocessableEntity", 501: "NotImplemented"}
 
@@ -69,7 +71,7 @@ class Response:
     def error_code(self) -> str | None:
         if self.outcome is Outcome.CLIENT_ERROR and self.status in _CLIENT_ERROR_CODES:
             return _CLIENT_ERROR_CODES[self.status]
-        return _ERROR_CODES.get(self.outcome, "SystemForCrossDomainIdentityManagementServiceIncompatible")
+        return _ERROR_CODES.get(self.outcome, SERVICE_INCOMPATIBLE)
 
     @property
     def status_phrase(self) -> str:

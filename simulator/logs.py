@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from rich.table import Table
 
+from simulator.redact import mask_secrets
+
 Action = Literal["Create", "Update", "Delete", "Disable", "StagedDelete", "Other"]
 Status = Literal["Success", "Failure", "Skipped", "Warning"]
 StepType = Literal["import", "scoping", "matching", "processing", "referenceResolution", "export"]
@@ -146,9 +148,7 @@ class ProvisioningLogs:
         return table
 
     def _mask(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, "***")
-        return text
+        return mask_secrets(text, self._secrets)
 
 
 def as_log_value(value: Any) -> str | None:

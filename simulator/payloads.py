@@ -70,9 +70,9 @@ def filter_query(attribute: str, value: str) -> str:
     return "filter=" + quote_plus(f'{attribute} eq "{value}"', safe="")
 
 
-def group_filter_query(display_name: str) -> str:
-    """The documented group match: members excluded, then the displayName filter (§7)."""
-    return "excludedAttributes=members&" + filter_query("displayName", display_name)
+def group_filter_query(value: str, attribute: str = "displayName") -> str:
+    """The documented group match: members excluded, then the filter (displayName unless mapped, §7)."""
+    return "excludedAttributes=members&" + filter_query(attribute, value)
 
 
 # ---- users -------------------------------------------------------------------------------------------------
@@ -84,16 +84,9 @@ def user_create_body(values: Mapping[str, Any]) -> dict[str, Any]:
     for path, value in values.items():
         if value is None:
             continue  # null source values are not flowed (D-KNOWN)
-        _set_value(body, parse_path(path), _create_value(path, value))
+        _set_value(body, parse_path(path), _json_value(path, value))
     body["meta"] = {"resourceType": "User"}
     return body
-
-
-def _create_value(path: str, value: Any) -> Any:
-    if path == "active":
-        flag = as_bool(value)
-        return value if flag is None else flag
-    return value
 
 
 def _set_value(resource: dict[str, Any], path: ScimPath, value: Any) -> None:
@@ -186,16 +179,13 @@ def user_patch_body(changes: Iterable[Change], dialect: Dialect) -> dict[str, An
     adds = [c for c in changes if c.op == "Add" and c not in filtered]
     replaces = [c for c in changes if c.op == "Replace" and c not in filtered]
     operations = [
-        {"op": c.op.lower(), "path": c.path, "value": _compliant_value(c.path, c.new)}
-        for c in filtered + adds
+        {"op": c.op.lower(), "path": c.path, "value": _json_value(c.path, c.new)} for c in filtered + adds
     ]
     if len(replaces) == 1:
         only = replaces[0]
-        operations.append(
-            {"op": "replace", "path": only.path, "value": _compliant_value(only.path, only.new)}
-        )
+        operations.append({"op": "replace", "path": only.path, "value": _json_value(only.path, only.new)})
     elif replaces:
-        merged = {c.path: _compliant_value(c.path, c.new) for c in replaces}
+        merged = {c.path: _json_value(c.path, c.new) for c in replaces}
         operations.append({"op": "replace", "value": merged})
     return {"schemas": [PATCH_SCHEMA], "Operations": operations}
 
@@ -207,7 +197,8 @@ def _legacy_value(path: str, value: Any) -> Any:
     return value
 
 
-def _compliant_value(path: str, value: Any) -> Any:
+def _json_value(path: str, value: Any) -> Any:
+    """`active` as a JSON boolean: POST bodies in both dialects and the compliant PATCH (D-COMPAT)."""
     if path == "active":
         flag = as_bool(value)
         return value if flag is None else flag

@@ -1,0 +1,84 @@
+"""What the parts of one provisioning job share: the source, the target, the links, the escrows, the run."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Literal
+
+from simulator.clock import Clock
+from simulator.dialect import Dialect
+from simulator.escrow import Escrow, EscrowStore
+from simulator.logs import LogEntry, ProvisioningLogs
+from simulator.mappings import MappingSet
+from simulator.quarantine import Quarantine
+from simulator.settings import EngineSettings
+from simulator.tenant import Tenant
+from simulator.throttle import ThrottledClient
+
+
+@dataclass
+class GroupLink:
+    target_id: str
+    members: set[str] = field(default_factory=set)  # target ids Entra added; reads exclude members (§7)
+
+
+@dataclass
+class Run:
+    """One cycle or on-demand run."""
+
+    cycle_id: str
+    kind: Literal["initial", "incremental", "on_demand"]
+    dialect: Dialect
+    rematch: bool = False
+    force_deletes: bool = False
+    abort: threading.Event = field(default_factory=threading.Event)
+    quarantine: Quarantine | None = None
+    entries: list[LogEntry] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def on_demand(self) -> bool:
+        return self.kind == "on_demand"
+
+    def quarantine_and_abort(self, quarantine: Quarantine) -> None:
+        """A quarantine trigger met mid-cycle; on demand neither quarantines nor aborts (D-POD)."""
+        if self.on_demand:
+            return
+        self.quarantine = quarantine
+        self.abort.set()
+
+
+@dataclass
+class JobContext:
+    """State that outlives a cycle. Links and escrows are written from the worker threads of a cycle."""
+
+    tenant: Tenant
+    mappings: MappingSet
+    settings: EngineSettings
+    clock: Clock
+    job_id: str
+    secret_token: str
+    calls: ThrottledClient
+    logs: ProvisioningLogs
+    escrows: EscrowStore
+    links: dict[str, str] = field(default_factory=dict)  # source user id -> target id
+    group_links: dict[str, GroupLink] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)  # guards the escrow store
+
+    def record(self, run: Run, entry: LogEntry) -> None:
+        with run.lock:
+            run.entries.append(entry)
+        self.logs.add(entry)
+
+    def escrow_failure(self, object_id: str, kind: str, error_code: str, *, reference: bool) -> Escrow:
+        with self.lock:
+            return self.escrows.fail(object_id, kind, error_code, self.clock.now(), reference=reference)
+
+    def escrow_success(self, object_id: str) -> None:
+        with self.lock:
+            self.escrows.succeed(object_id)
+
+    def target_id(self, source_id: str) -> str | None:
+        group = self.group_links.get(source_id)
+        return self.links.get(source_id) or (group.target_id if group else None)

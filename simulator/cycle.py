@@ -1,0 +1,141 @@
+"""The work of one cycle (§6): what it covers, the accidental-deletion hold, users then groups, thresholds.
+
+Initial cycles cover the whole tenant; incremental ones only Graph's delta since the watermark, the escrows
+that are due and the deletions held back, so their cost grows with the changes and not with the tenant.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+from simulator.context import JobContext, Run
+from simulator.entries import user_entry
+from simulator.group_sync import GroupSync
+from simulator.logs import LogEntry, StatusInfo
+from simulator.quarantine import Quarantine, QuarantineReason
+from simulator.results import CycleSummary
+from simulator.user_sync import UserSync
+
+
+class CycleRunner:
+    """Syncs the objects of a cycle on a pool of `max_connections` workers; groups after all users (D-HOW)."""
+
+    def __init__(self, ctx: JobContext, users: UserSync, groups: GroupSync, pool: ThreadPoolExecutor) -> None:
+        self.ctx = ctx
+        self.users = users
+        self.groups = groups
+        self._pool = pool
+        self._staged: set[str] = set()  # deprovisions held by the accidental-deletion threshold
+
+    def work(self, run: Run, watermark: int | None) -> None:
+        """Everything after the probes; a failed trigger sets `run.abort` and the remaining objects wait."""
+        user_ids, group_ids = self._objects(watermark)
+        user_ids = self._hold_mass_deletes(run, user_ids)
+        self._each(run, user_ids, self.users.sync)
+        if self.ctx.mappings.provision_groups and not run.abort.is_set():
+            self._each(run, group_ids, self.groups.sync)
+
+    def check_escrow_thresholds(self, run: Run) -> None:
+        ctx = self.ctx
+        failures = [e for e in run.entries if e.status == "Failure"]
+        counted = [e for e in failures if e.statusInfo.additionalDetails != "reference"]
+        with ctx.lock:
+            all_failures = max(len(failures), len(ctx.escrows))
+        if ctx.settings.escrow_thresholds.exceeded(len(counted), len(run.entries), all_failures):
+            run.quarantine = run.quarantine or Quarantine(
+                QuarantineReason.ESCROW_PROPORTION,
+                None,
+                "Escrow proportion threshold exceeded",
+                ctx.clock.now(),
+            )
+
+    def _objects(self, watermark: int | None) -> tuple[list[str], list[str]]:
+        """Initial: everything. Incremental: the delta since the watermark, due escrows and held deletes."""
+        ctx = self.ctx
+        tenant = ctx.tenant
+        if watermark is None:
+            user_ids = list(tenant.users)
+            group_ids = list(tenant.groups)
+        else:
+            changed = tenant.changes_since(watermark)
+            user_ids = [i for i in changed if i in tenant.users]
+            group_ids = [i for i in changed if i in tenant.groups]
+        with ctx.lock:
+            due = ctx.escrows.due(ctx.clock.now())
+        seen_users, seen_groups = set(user_ids), set(group_ids)
+        for escrow in due:
+            if escrow.kind == "user" and escrow.object_id not in seen_users:
+                user_ids.append(escrow.object_id)
+                seen_users.add(escrow.object_id)
+            elif escrow.kind == "group" and escrow.object_id not in seen_groups:
+                group_ids.append(escrow.object_id)
+                seen_groups.add(escrow.object_id)
+        user_ids += [i for i in self._staged if i not in seen_users]
+        return user_ids, group_ids
+
+    def _hold_mass_deletes(self, run: Run, user_ids: list[str]) -> list[str]:
+        """Accidental-deletion threshold (D-ACCDEL): too many disables+deletes in one cycle are held."""
+        ctx = self.ctx
+        threshold = ctx.settings.accidental_deletion_threshold
+        if threshold is None or run.force_deletes:
+            self._staged.clear()
+            return user_ids
+        deprovisions = [i for i in user_ids if self.users.would_deprovision(i)]
+        if len(deprovisions) <= threshold:
+            self._staged.clear()
+            return user_ids
+        held = set(deprovisions)
+        self._staged = held
+        for user_id in deprovisions:
+            entry = user_entry(ctx, run, user_id)
+            entry.action, entry.status = "StagedDelete", "Skipped"
+            entry.statusInfo = StatusInfo(
+                errorCode="StagedDelete",
+                reason=f"This deletion was held because the cycle would disable or delete "
+                f"{len(deprovisions)} users, more than the accidental deletions threshold of {threshold}.",
+                recommendedAction="Review the held deletions, then restart the job with ForceDeletes.",
+            )
+            ctx.record(run, entry)
+        run.quarantine = Quarantine(
+            QuarantineReason.TOO_MANY_DELETES,
+            None,
+            "Accidental deletions threshold exceeded",
+            ctx.clock.now(),
+        )
+        return [i for i in user_ids if i not in held]
+
+    def _each(self, run: Run, object_ids: list[str], sync: Callable[[Run, str], LogEntry | None]) -> None:
+        def one(object_id: str) -> None:
+            if run.abort.is_set():
+                return
+            entry = sync(run, object_id)
+            if entry is not None:
+                self.ctx.record(run, entry)
+
+        if len(object_ids) <= 1:
+            for object_id in object_ids:
+                one(object_id)
+            return
+        for _ in self._pool.map(one, object_ids):
+            pass
+
+
+def summarise(run: Run, started: datetime, wall_began: float, requests: int) -> CycleSummary:
+    """`requests` sent by this cycle; `wall_began` is its `time.perf_counter()` at the start."""
+    return CycleSummary(
+        cycle_id=run.cycle_id,
+        kind="initial" if run.kind == "initial" else "incremental",
+        started_at=started,
+        objects=len(run.entries),
+        by_action=dict(Counter(e.action for e in run.entries)),
+        by_status=dict(Counter(e.status for e in run.entries)),
+        requests=requests,
+        wall_seconds=time.perf_counter() - wall_began,
+        aborted=run.abort.is_set(),
+        quarantine_reason=None if run.quarantine is None else run.quarantine.reason.value,
+        by_action_status=dict(Counter(f"{e.action}/{e.status}" for e in run.entries)),
+    )

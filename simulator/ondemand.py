@@ -1,0 +1,45 @@
+"""Provision on demand (D-POD): probes, then one user's sync now, always in the legacy dialect (D-COMPAT).
+
+It keeps the links it makes, and neither escrows nor quarantines: `Run.on_demand` turns both off.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from simulator.context import JobContext, Run
+from simulator.dialect import Dialect
+from simulator.entries import skip, user_entry
+from simulator.logs import ProvisioningStep, StatusInfo
+from simulator.probe import Prober
+from simulator.results import OnDemandResult
+from simulator.user_sync import UserSync
+
+
+def provision_on_demand(ctx: JobContext, prober: Prober, users: UserSync, user_id: str) -> OnDemandResult:
+    """Entra's on-demand steps for one user; a failing probe is the only case "Test connection" appears."""
+    user = ctx.tenant.user(user_id)
+    run = Run(cycle_id=str(uuid.uuid4()), kind="on_demand", dialect=Dialect.LEGACY)
+    probe = prober.first_failure(ctx.settings.probes_per_on_demand, groups=False)
+    if probe is not None:
+        step = ProvisioningStep(
+            "TestConnection", "import", "Failure", probe.message, {"errorCode": probe.error_code or ""}
+        )
+        entry = user_entry(ctx, run, user.id)
+        entry.provisioningSteps.append(step)
+        entry.action, entry.status = "Other", "Failure"
+        entry.statusInfo = StatusInfo(errorCode=probe.error_code, reason=probe.message)
+        ctx.record(run, entry)
+        return OnDemandResult([step], "Other", "Failure", probe.error_code, [], entry)
+    entry = users.sync(run, user.id)
+    if entry is None:
+        entry = skip(user_entry(ctx, run, user.id), "Nothing to provision for this user")
+    ctx.record(run, entry)
+    return OnDemandResult(
+        steps=list(entry.provisioningSteps),
+        action=entry.action,
+        status=entry.status,
+        error_code=entry.statusInfo.errorCode,
+        modified_properties=list(entry.modifiedProperties),
+        entry=entry,
+    )
