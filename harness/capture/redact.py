@@ -76,6 +76,17 @@ def _encoded_forms(secret: str) -> set[str]:
     return {form for form in forms if form}
 
 
+# A secret this short ("x", "test") would also match inside ordinary words and garble every message; such a secret
+# is replaced only where it stands as a whole word. Header values and credential JSON members go whole regardless.
+SHORT_SECRET_LENGTH = 8
+
+
+def _form_pattern(form: str) -> str:
+    if len(form) >= SHORT_SECRET_LENGTH:
+        return re.escape(form)
+    return rf"(?<![A-Za-z0-9_]){re.escape(form)}(?![A-Za-z0-9_])"
+
+
 class Redactor:
     """Replaces secrets with "[REDACTED]". Thread-safe: secrets can be added while other threads redact."""
 
@@ -98,7 +109,7 @@ class Redactor:
             secrets = self._secrets | {secret}
             forms = set().union(*(_encoded_forms(s) for s in secrets))
             # Longest first, so a secret's base64 form is replaced whole rather than around an inner match.
-            alternation = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+            alternation = "|".join(_form_pattern(f) for f in sorted(forms, key=len, reverse=True))
             self._pattern = re.compile(alternation)
             self._secrets = secrets
 

@@ -96,3 +96,9 @@ def test_body_redacts_json_by_key_and_keeps_unchanged_text_as_is() -> None:
     untouched = '{\n  "id": 1\n}'
     assert redactor.body(untouched) == untouched
     assert redactor.body("not json {") == "not json {"
+
+
+def test_a_short_secret_is_redacted_as_a_word_without_garbling_other_words() -> None:
+    redactor = Redactor(["x"])
+    text = redactor.text("WebExceptionProtocolError with token x, or ?token=x")
+    assert text == "WebExceptionProtocolError with token [REDACTED], or ?token=[REDACTED]"
