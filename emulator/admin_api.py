@@ -57,14 +57,12 @@ def _object(data: Any) -> dict[str, Any]:
     return data
 
 
+# What an answer shows of a token: everything but its hash.
+TOKEN_INFO_FIELDS = ("id", "notes", "expires_at", "enabled", "created_at")
+
+
 def _token_info(token: TokenRecord) -> dict[str, Any]:
-    return {
-        "id": token.id,
-        "notes": token.notes,
-        "expires_at": token.expires_at,
-        "enabled": token.enabled,
-        "created_at": token.created_at,
-    }
+    return {name: getattr(token, name) for name in TOKEN_INFO_FIELDS}
 
 
 def _query_list(request: Request, name: str) -> list[str]:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 import sqlite3
+from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -47,6 +50,7 @@ def serve(host: str, port: int, db_path: str, token: str | None, base_path: str,
         app = build_app(config)
     except (ValueError, OSError, sqlite3.Error) as exc:
         raise HarnessError(f"cannot start the emulator: {exc}") from exc
+    listener = _listen(host, port)
     url = f"http://{host}:{port}"
     click.echo(f"Kintone SCIM emulator: SCIM at {url}{config.base_path}, administrator {admin_login!r}")
     if token:
@@ -55,7 +59,27 @@ def serve(host: str, port: int, db_path: str, token: str | None, base_path: str,
         click.echo(
             f"the administrator password is random: set ${ADMIN_PASSWORD_ENV} to use the admin surface"
         )
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # Serve on the socket bound above, so a port in use is one readable line rather than uvicorn's own log.
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    server.run(sockets=[listener])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on host:port; IPPROTO_TCP so asyncio sets TCP_NODELAY on its connections."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            listener.bind((host, port))
+            listener.listen(2048)
+        except OSError:
+            listener.close()
+            raise
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise HarnessError(f"cannot serve the emulator on {host}:{port}: {reason}") from exc
+    return listener
 
 
 def _client(url: str, admin_login: str) -> AdminClient:
@@ -65,7 +89,7 @@ def _client(url: str, admin_login: str) -> AdminClient:
     return AdminClient(url, admin_login, password)
 
 
-def admin_options(command):
+def admin_options(command: Callable[..., None]) -> Callable[..., None]:
     command = click.option("--admin-login", default="Administrator", show_default=True)(command)
     return click.option("--url", envvar=URL_ENV, default=DEFAULT_URL, show_default=True)(command)
 
@@ -91,37 +115,46 @@ def token_create(validity_days: int | None, notes: str, url: str, admin_login: s
 @token.command("list")
 @admin_options
 def token_list(url: str, admin_login: str) -> None:
+    _echo_each(
+        url,
+        admin_login,
+        AdminClient.list_tokens,
+        lambda item: "{id}  {state:8}  expires {expires}  {notes}".format(
+            id=item["id"],
+            state="enabled" if item["enabled"] else "disabled",
+            expires=item["expires_at"] or "never",
+            notes=item["notes"],
+        ),
+    )
+
+
+def _echo_each(
+    url: str,
+    admin_login: str,
+    fetch: Callable[[AdminClient], list[dict[str, Any]]],
+    line: Callable[[dict[str, Any]], str],
+) -> None:
+    """Print one line for each item the emulator lists."""
     with _client(url, admin_login) as client:
-        for item in client.list_tokens():
-            state = "enabled" if item["enabled"] else "disabled"
-            click.echo(f"{item['id']}  {state:8}  expires {item['expires_at'] or 'never'}  {item['notes']}")
+        for item in fetch(client):
+            click.echo(line(item))
 
 
-@token.command("disable")
-@click.argument("token_id")
-@admin_options
-def token_disable(token_id: str, url: str, admin_login: str) -> None:
-    with _client(url, admin_login) as client:
-        client.update_token(token_id, enabled=False)
-    click.echo(f"disabled {token_id}")
+def _token_command(name: str, done: str, act: Callable[[AdminClient, str], object]) -> None:
+    """`emulator token NAME ID`: one call on one token, then one line saying it is done."""
+
+    @token.command(name, help=f"{name.capitalize()} the API token ID.")
+    @click.argument("token_id")
+    @admin_options
+    def command(token_id: str, url: str, admin_login: str) -> None:
+        with _client(url, admin_login) as client:
+            act(client, token_id)
+        click.echo(f"{done} {token_id}")
 
 
-@token.command("enable")
-@click.argument("token_id")
-@admin_options
-def token_enable(token_id: str, url: str, admin_login: str) -> None:
-    with _client(url, admin_login) as client:
-        client.update_token(token_id, enabled=True)
-    click.echo(f"enabled {token_id}")
-
-
-@token.command("delete")
-@click.argument("token_id")
-@admin_options
-def token_delete(token_id: str, url: str, admin_login: str) -> None:
-    with _client(url, admin_login) as client:
-        client.delete_token(token_id)
-    click.echo(f"deleted {token_id}")
+_token_command("disable", "disabled", lambda client, token_id: client.update_token(token_id, enabled=False))
+_token_command("enable", "enabled", lambda client, token_id: client.update_token(token_id, enabled=True))
+_token_command("delete", "deleted", lambda client, token_id: client.delete_token(token_id))
 
 
 @emulator.command()
@@ -168,10 +201,12 @@ def users_add(
 @users.command("list")
 @admin_options
 def users_list(url: str, admin_login: str) -> None:
-    with _client(url, admin_login) as client:
-        for user in client.list_users():
-            status = "active" if user["valid"] else "inactive"
-            click.echo(f"{user['id']:>6}  {user['code']}  {status}  {user['name']}  {user['email']}")
+    _echo_each(url, admin_login, AdminClient.list_users, _user_line)
+
+
+def _user_line(user: dict[str, Any]) -> str:
+    status = "active" if user["valid"] else "inactive"
+    return f"{user['id']:>6}  {user['code']}  {status}  {user['name']}  {user['email']}"
 
 
 @users.command("delete")
@@ -192,16 +227,19 @@ def ip_allowlist() -> None:
 @click.argument("addresses", nargs=-1)
 @admin_options
 def ip_allowlist_set(addresses: tuple[str, ...], url: str, admin_login: str) -> None:
-    with _client(url, admin_login) as client:
-        kept = client.ip_allowlist(list(addresses))
-    click.echo("allow list: " + (", ".join(kept) or "(empty: no restriction)"))
+    _show_allowlist(url, admin_login, list(addresses))
 
 
 @ip_allowlist.command("show")
 @admin_options
 def ip_allowlist_show(url: str, admin_login: str) -> None:
+    _show_allowlist(url, admin_login, None)
+
+
+def _show_allowlist(url: str, admin_login: str, addresses: list[str] | None) -> None:
+    """Set the allow list (unless addresses is None) and print what the emulator keeps."""
     with _client(url, admin_login) as client:
-        kept = client.ip_allowlist()
+        kept = client.ip_allowlist(addresses)
     click.echo("allow list: " + (", ".join(kept) or "(empty: no restriction)"))
 
 

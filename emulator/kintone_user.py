@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from pydantic import TypeAdapter
 from scim2_models import Email, Meta
 
 from emulator.assumptions import Assumptions
 from emulator.errors import ScimRefusalError
-from emulator.scim_model import Name, User, WorkEmail
+from emulator.scim_model import USER_SCHEMA, Name, User, WorkEmail
 from emulator.state import parse_iso
 from emulator.store import UserRecord
 
@@ -80,6 +82,119 @@ def user_of(record: UserRecord, model: type[User] = User) -> User:
             version=f'W/"{record.version}"',
         ),
     )
+
+
+# pydantic's own datetime rendering, so a hand-built body shows times exactly as a dumped User does.
+_DATETIME = TypeAdapter(datetime)
+
+
+def scim_user_body(record: UserRecord, location: str) -> dict[str, Any]:
+    """The JSON a response carries for a stored user: what scim2-models dumps for `user_of(record)` once
+    published (no version: ETags are not supported), built straight from the row. Lookups are Entra's most
+    frequent calls, and what is stored was validated when it was written."""
+    return _user_body(
+        user_id=str(record.id),
+        external_id=record.external_id,
+        created=parse_iso(record.created),
+        modified=parse_iso(record.modified),
+        location=location,
+        user_name=record.user_name,
+        family_name=record.family_name,
+        given_name=record.given_name,
+        display_name=record.display_name,
+        active=record.active,
+        email=record.email or None,
+    )
+
+
+def published_user_body(user: Any, location: str) -> dict[str, Any] | None:
+    """`scim_user_body` for a User as `user_of` builds it (what the storage returns after a write); None
+    for anything else, which scim2-models must then dump."""
+    if type(user) is not User:
+        return None
+    meta = user.meta
+    name = user.name
+    emails = user.emails
+    if (
+        user.schemas != [USER_SCHEMA]
+        or user.id is None
+        or user.user_name is None
+        or not isinstance(user.active, bool)
+        or meta is None
+        or meta.resource_type != "User"
+        or meta.created is None
+        or meta.last_modified is None
+        or (name is not None and name.family_name is None and name.given_name is None)
+        or (emails is not None and not _is_kintone_email(emails))
+    ):
+        return None
+    return _user_body(
+        user_id=user.id,
+        external_id=user.external_id,
+        created=meta.created,
+        modified=meta.last_modified,
+        location=location,
+        user_name=user.user_name,
+        family_name=name.family_name if name else None,
+        given_name=name.given_name if name else None,
+        display_name=user.display_name,
+        active=user.active,
+        email=emails[0].value if emails else None,
+    )
+
+
+def _is_kintone_email(emails: list[Any]) -> bool:
+    """The one address as `user_of` shows it."""
+    if len(emails) != 1:
+        return False
+    email = emails[0]
+    return (
+        type(email) is WorkEmail
+        and email.type == Email.Type.work
+        and email.primary is True
+        and isinstance(email.value, str)
+        and bool(email.value)
+    )
+
+
+def _user_body(
+    *,
+    user_id: str,
+    external_id: str | None,
+    created: datetime,
+    modified: datetime,
+    location: str,
+    user_name: str,
+    family_name: str | None,
+    given_name: str | None,
+    display_name: str | None,
+    active: bool,
+    email: str | None,
+) -> dict[str, Any]:
+    # Keys in the model's field order, absent values left out, as scim2-models dumps them.
+    body: dict[str, Any] = {"schemas": [USER_SCHEMA], "id": user_id}
+    if external_id is not None:
+        body["externalId"] = external_id
+    body["meta"] = {
+        "resourceType": "User",
+        "created": _DATETIME.dump_python(created, mode="json"),
+        "lastModified": _DATETIME.dump_python(modified, mode="json"),
+        "location": location,
+    }
+    body["userName"] = user_name
+    name = {
+        key: value
+        for key, value in (("familyName", family_name), ("givenName", given_name))
+        if value is not None
+    }
+    if name:
+        body["name"] = name
+    if display_name is not None:
+        body["displayName"] = display_name
+    body["active"] = active
+    if email is not None:
+        body["emails"] = [{"value": email, "type": "work", "primary": True}]
+    return body
 
 
 def kintone_api_user(record: UserRecord) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from scim2_server.responses import ScimResponse
 
 from emulator.entra_compat import normalise_patch, normalise_resource, rewrite_json
 from emulator.errors import ScimRefusalError
+from emulator.hot_paths import HotPaths
 from emulator.scim_model import build_provider
 from emulator.scim_service import KintoneScimService
 from emulator.scim_storage import KintoneStorage
@@ -32,9 +33,12 @@ def _endpoint(path: str) -> str:
 class KintoneScimApplication(ASGIApplication):
     def __init__(self, state: EmulatorState) -> None:
         provider = build_provider(state.assumptions.max_results)
-        super().__init__(KintoneStorage(state), provider, KintoneScimService(provider, state))
+        storage = KintoneStorage(state)
+        service = KintoneScimService(provider, state)
+        super().__init__(storage, provider, service)
         self.state = state
         self.tokens = TokenService(state)
+        self.hot_paths = HotPaths(service, storage)
 
     def get_base_url(self, scope: Scope) -> str:  # type: ignore[override]
         headers = dict(scope["headers"])
@@ -50,6 +54,9 @@ class KintoneScimApplication(ASGIApplication):
 
     async def dispatch_request(self, request: ScimRequest) -> ScimResponse:
         self._gate(request)
+        fast = self.hot_paths.answer(request)
+        if fast is not None:
+            return fast
         if _endpoint(request.path) == "users" and request.body:
             rules = self.state.rules
             if request.method.upper() in {"POST", "PUT"}:
@@ -83,6 +90,18 @@ class KintoneScimApplication(ASGIApplication):
             raise PayloadTooLargeException(
                 detail=f"The request body exceeds {state.assumptions.max_body_bytes} bytes"
             )
+
+    @staticmethod
+    async def send_response(response: ScimResponse, send: Any) -> None:
+        """As scim2-server sends it, plus Content-Length: uvicorn then sends the body as it is, rather than
+        as a chunk followed by a separately written terminating chunk."""
+        headers = [(name.encode(), value.encode()) for name, value in response.headers.items()]
+        body = b""
+        if response.body is not None:
+            body = json.dumps(response.body).encode()
+            headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": int(response.status), "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
     def finalize_response(self, request: ScimRequest, response: ScimResponse) -> ScimResponse:
         response = super().finalize_response(request, response)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from http import HTTPStatus
 from typing import Any
 
-from scim2_models import PatchOp, PatchOperation, Resource, ScimProvider
+from scim2_models import PatchOp, PatchOperation, Resource, ResponseParameters, ScimProvider
 from scim2_server.conditions import Conditions
 from scim2_server.requests import ScimRequest
+from scim2_server.responses import ScimResponse
 from scim2_server.service import ScimService
 
+from emulator.kintone_user import published_user_body
 from emulator.scim_model import WorkEmail
 from emulator.state import EmulatorState
 
@@ -19,6 +22,9 @@ _EMAIL_FILTER_PATH = re.compile(r'^\s*emails\s*\[\s*type\s+eq\s+"(?P<type>[^"]*)
 
 
 class KintoneScimService(ScimService):
+    """Also answers writes without scim2-models' publish-and-dump where the answer is the whole stored user:
+    the same JSON, built directly (tests/emulator/test_hot_paths.py holds the two to each other)."""
+
     def __init__(self, provider: ScimProvider, state: EmulatorState) -> None:
         super().__init__(provider)
         self.state = state
@@ -27,6 +33,37 @@ class KintoneScimService(ScimService):
         """Every body is bounded (the library bounds only bulk bodies); larger ones get 413."""
         limit = super().max_body_size(request)
         return self.state.assumptions.max_body_bytes if limit is None else limit
+
+    def creation_response(self, base_url: str, created: Resource[Any]) -> ScimResponse:
+        location = self._location(base_url, created)
+        body = published_user_body(created, location)
+        if body is None:
+            return super().creation_response(base_url, created)
+        response = ScimResponse(HTTPStatus.CREATED, body, {"Content-Location": location})
+        response.headers["Location"] = location
+        return response
+
+    def replacement_response(
+        self, base_url: str, resource: Resource[Any], response_parameters: ResponseParameters[Any]
+    ) -> ScimResponse:
+        if _projected(response_parameters):
+            return super().replacement_response(base_url, resource, response_parameters)
+        location = self._location(base_url, resource)
+        body = published_user_body(resource, location)
+        if body is None:
+            return super().replacement_response(base_url, resource, response_parameters)
+        return ScimResponse(HTTPStatus.OK, body, {"Content-Location": location})
+
+    def patch_response(
+        self, base_url: str, resource: Resource[Any], response_parameters: ResponseParameters[Any]
+    ) -> ScimResponse:
+        # Without ETags the 204 carries nothing of the resource, so it needs no published copy.
+        if _projected(response_parameters) or self.etag_supported:
+            return super().patch_response(base_url, resource, response_parameters)
+        return ScimResponse(HTTPStatus.NO_CONTENT, None, {})
+
+    def _location(self, base_url: str, resource: Resource[Any]) -> str:
+        return self.resource_location(base_url, self.get_resource_type_of(resource), str(resource.id))
 
     def apply_patch(
         self, current: Resource[Any], patch_op: PatchOp[Any], conditions: Conditions
@@ -49,3 +86,7 @@ class KintoneScimService(ScimService):
             return
         emails.append(WorkEmail(type=wanted))
         current.emails = emails
+
+
+def _projected(response_parameters: ResponseParameters[Any]) -> bool:
+    return bool(response_parameters.attributes or response_parameters.excluded_attributes)

@@ -65,10 +65,14 @@ class KintoneStorage(AsyncScimStorage):
             return None
         return record
 
+    def visible_user(self, resource_id: str | None) -> UserRecord | None:
+        """The user `GET /Users/{resource_id}` shows, if any."""
+        if resource_id is None or not resource_id.isdigit():
+            return None
+        return self._visible(self.db.get_user(int(resource_id)))
+
     def _record(self, resource_id: str | None) -> UserRecord:
-        record = None
-        if resource_id is not None and resource_id.isdigit():
-            record = self._visible(self.db.get_user(int(resource_id)))
+        record = self.visible_user(resource_id)
         if record is None:
             raise NotFoundException(detail=f"User {resource_id!r} not found")
         return record
@@ -93,6 +97,26 @@ class KintoneStorage(AsyncScimStorage):
             conditions.append("NOT (origin = 'admin' AND scim_linked = 0)")
         return conditions
 
+    def _add_indexed(
+        self, conditions: list[str], params: list[Any], attribute: str, condition: str, value: str
+    ) -> None:
+        if attribute == "id" and not value.isdigit():
+            conditions.append("0")
+            return
+        conditions.append(condition)
+        params.append(value)
+        if attribute == "username" and self.state.rules.case_sensitive_filter:
+            conditions.append("user_name = ?")
+            params.append(value)
+
+    def users_with_login(self, login: str) -> list[UserRecord]:
+        """What `filter=userName eq "login"` finds, before paging: the SQL the search runs for that filter.
+        Any row it returns also passes the filter's case-blind match, as SQLite's lower() folds ASCII only."""
+        conditions = self._base_conditions()
+        params: list[Any] = []
+        self._add_indexed(conditions, params, "username", _INDEXED["username"], login)
+        return self.db.select_users(" AND ".join(conditions), tuple(params))
+
     async def search(
         self,
         resource_types: list[ResourceType],
@@ -114,15 +138,7 @@ class KintoneStorage(AsyncScimStorage):
         bound = ScimFilter[User](str(scim_filter))
         indexed = _indexed_condition(bound.ast)
         if indexed is not None:
-            attribute, condition, value = indexed
-            if attribute == "id" and not value.isdigit():
-                condition, value = "0", None
-            conditions.append(condition)
-            if value is not None:
-                params.append(value)
-            if attribute == "username" and self.state.rules.case_sensitive_filter:
-                conditions.append("user_name = ?")
-                params.append(value)
+            self._add_indexed(conditions, params, *indexed)
         candidates = self.db.select_users(" AND ".join(conditions), tuple(params))
         found = [user for user in map(user_of, candidates) if bound.match(user)]
         if not found and self.state.rules.not_found_on_empty_filter:

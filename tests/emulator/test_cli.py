@@ -128,3 +128,23 @@ def test_serve_with_an_unusable_database_is_a_harness_error(tmp_path) -> None:
 
     result = CliRunner().invoke(emulator_cli, ["serve", "--db", str(tmp_path / "missing" / "x.sqlite")])
     assert isinstance(result.exception, HarnessError) and "cannot start" in str(result.exception)
+
+
+def test_serve_on_a_port_in_use_is_one_readable_line() -> None:
+    """Through the real entry point: one `error:` line naming the address, no uvicorn log, no traceback."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = "from harness.cli import main; main()"
+        result = subprocess.run(
+            [sys.executable, "-c", code, "emulator", "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        f"error: cannot serve the emulator on 127.0.0.1:{port}: Address already in use"
+    ]
+    assert "Kintone SCIM emulator" not in result.stdout  # nothing claims to be serving
