@@ -12,10 +12,12 @@ suite: setup
 test:
 	bash scripts/bootstrap.sh --browser
 	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
 	.venv/bin/python -m pytest -n 2
 
 lint: setup
 	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
 
 bench: setup
 	.venv/bin/python bench/run_all.py

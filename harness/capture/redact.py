@@ -76,8 +76,8 @@ def _encoded_forms(secret: str) -> set[str]:
     return {form for form in forms if form}
 
 
-# A secret this short ("x", "test") would also match inside ordinary words and garble every message; such a secret
-# is replaced only where it stands as a whole word. Header values and credential JSON members go whole regardless.
+# A secret this short ("x", "test") would also match inside ordinary words and garble every message, so such
+# a secret is replaced only where it stands as a whole word (credential headers and JSON members go whole).
 SHORT_SECRET_LENGTH = 8
 
 
