@@ -1,5 +1,5 @@
 # Two entry points on a fresh machine (each sets itself up first):
-#   make suite   the main job: the conformance suite against the embedded emulator, reports in reports/
+#   make suite   the main job: the conformance suite against the embedded emulator, in both of Entra's dialects
 #   make test    the project's own tests (what CI runs)
 .PHONY: suite test lint bench setup
 
@@ -7,7 +7,7 @@ setup:
 	bash scripts/bootstrap.sh
 
 suite: setup
-	.venv/bin/scim-harness run --target emulator
+	.venv/bin/scim-harness run --target emulator --dialect both
 
 test:
 	bash scripts/bootstrap.sh --browser
