@@ -10,6 +10,7 @@ import httpx
 from harness.errors import HarnessError
 
 DEFAULT_TIMEOUT_S = 10.0
+USER_API_PAGE = 100  # the largest `size` Kintone's GET /v1/users.json takes
 
 
 class AdminClient:
@@ -52,8 +53,18 @@ class AdminClient:
 
     # Kintone User API
     def list_users(self, codes: list[str] | None = None) -> list[dict[str, Any]]:
-        params = [(f"codes[{i}]", code) for i, code in enumerate(codes or [])]
-        return self.call("GET", "/v1/users.json", params=params)["users"]
+        """The users named by codes, or every user: the User API answers at most 100 a call, so page on."""
+        if codes:
+            params = [(f"codes[{i}]", code) for i, code in enumerate(codes)]
+            return self.call("GET", "/v1/users.json", params=params)["users"]
+        users: list[dict[str, Any]] = []
+        while True:
+            page = self.call("GET", "/v1/users.json", params={"offset": len(users), "size": USER_API_PAGE})[
+                "users"
+            ]
+            users += page
+            if len(page) < USER_API_PAGE:
+                return users
 
     def add_user(self, code: str, name: str, password: str, **fields: Any) -> None:
         self.call(

@@ -55,6 +55,11 @@ def serve(host: str, port: int, db_path: str, token: str | None, base_path: str,
     click.echo(f"Kintone SCIM emulator: SCIM at {url}{config.base_path}, administrator {admin_login!r}")
     if token:
         click.echo("one API token seeded from --token / $" + TOKEN_ENV)
+    else:
+        # Without a seeded token a fresh emulator refuses every SCIM call: say how to get one.
+        click.echo(
+            f"no API token seeded (pass --token or ${TOKEN_ENV}, or run `scim-harness emulator token create`)"
+        )
     if not password:
         click.echo(
             f"the administrator password is random: set ${ADMIN_PASSWORD_ENV} to use the admin surface"
@@ -104,6 +109,7 @@ def token() -> None:
 @click.option("--notes", default="", help="Notes for the API token.")
 @admin_options
 def token_create(validity_days: int | None, notes: str, url: str, admin_login: str) -> None:
+    """Create an API token and print its value (shown only this once) and the SCIM endpoint."""
     with _client(url, admin_login) as client:
         created = client.create_token(validity_days, notes)
     click.echo(f"id: {created['id']}")
@@ -115,6 +121,7 @@ def token_create(validity_days: int | None, notes: str, url: str, admin_login: s
 @token.command("list")
 @admin_options
 def token_list(url: str, admin_login: str) -> None:
+    """List the API tokens: id, state, expiry and notes (never a value)."""
     _echo_each(
         url,
         admin_login,
@@ -190,6 +197,7 @@ def users_add(
     url: str,
     admin_login: str,
 ) -> None:
+    """Add a user as a Kintone administrator does (the User API); SCIM adopts it by login name."""
     fields = {"surName": surname, "givenName": given_name, "email": email, "valid": not inactive}
     fields = {key: value for key, value in fields.items() if value is not None}
     with _client(url, admin_login) as client:
@@ -201,6 +209,7 @@ def users_add(
 @users.command("list")
 @admin_options
 def users_list(url: str, admin_login: str) -> None:
+    """List the users as the User API gives them: id, login name, status, display name, email."""
     _echo_each(url, admin_login, AdminClient.list_users, _user_line)
 
 
@@ -213,6 +222,7 @@ def _user_line(user: dict[str, Any]) -> str:
 @click.argument("login_names", nargs=-1, required=True)
 @admin_options
 def users_delete(login_names: tuple[str, ...], url: str, admin_login: str) -> None:
+    """Delete users as an administrator does: SCIM will not recreate them (see docs/emulator.md)."""
     with _client(url, admin_login) as client:
         client.delete_users(list(login_names))
     click.echo(f"deleted {', '.join(login_names)}")
@@ -227,12 +237,14 @@ def ip_allowlist() -> None:
 @click.argument("addresses", nargs=-1)
 @admin_options
 def ip_allowlist_set(addresses: tuple[str, ...], url: str, admin_login: str) -> None:
+    """Allow only these addresses or networks (CIDR); no address at all lifts the restriction."""
     _show_allowlist(url, admin_login, list(addresses))
 
 
 @ip_allowlist.command("show")
 @admin_options
 def ip_allowlist_show(url: str, admin_login: str) -> None:
+    """Show the allow list."""
     _show_allowlist(url, admin_login, None)
 
 

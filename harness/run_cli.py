@@ -3,7 +3,6 @@ environment, then the reports."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
@@ -15,6 +14,7 @@ import click
 import httpx
 
 import steps
+from harness.capture import merge_har
 from harness.config import DIALECTS, TARGETS, SuiteConfig
 from harness.errors import HarnessError
 from harness.reporting import build_html, write_summary
@@ -62,7 +62,44 @@ def marker_expression(tags: str) -> str:
                 f"unknown tag {token!r} in --tags: use {', '.join('@' + t for t in KNOWN_TAGS)}"
             )
         words.append(name)
+    _check_grammar(words, tags)
     return " ".join(words).replace("( ", "(").replace(" )", ")")
+
+
+def _check_grammar(words: list[str], tags: str) -> None:
+    """pytest's -m grammar (expr: and/or/not over names and parentheses), checked here so that a dangling
+    operator is one line from us rather than pytest's usage error after the run has started."""
+    position = 0
+
+    def factor() -> None:
+        nonlocal position
+        word = words[position] if position < len(words) else None
+        if word == "not":
+            position += 1
+            factor()
+        elif word == "(":
+            position += 1
+            expression()
+            if position >= len(words) or words[position] != ")":
+                raise HarnessError(f"--tags {tags!r}: a parenthesis is not closed")
+            position += 1
+        elif word is None or word in _WORDS or word == ")":
+            raise HarnessError(
+                f"--tags {tags!r}: expected a tag {'here' if word is None else 'before ' + word}"
+            )
+        else:
+            position += 1
+
+    def expression() -> None:
+        nonlocal position
+        factor()
+        while position < len(words) and words[position] in ("and", "or"):
+            position += 1
+            factor()
+
+    expression()
+    if position < len(words):
+        raise HarnessError(f"--tags {tags!r}: unexpected {words[position]!r}")
 
 
 def pytest_command(config: SuiteConfig, paths: ReportPaths) -> list[str]:
@@ -180,17 +217,8 @@ def run(
 def merge_har_parts(har: Path) -> None:
     """With xdist each worker writes its own HAR (traffic-gw0.har...); QA gets one file, in time order."""
     parts = sorted(har.parent.glob(f"{har.stem}-gw*{har.suffix}"))
-    if not parts:
-        return
-    documents = [json.loads(part.read_text(encoding="utf-8")) for part in parts]
-    merged = documents[0]
-    merged["log"]["entries"] = sorted(
-        (e for d in documents for e in d["log"].get("entries", [])),
-        key=lambda entry: entry.get("startedDateTime", ""),
-    )
-    har.write_text(json.dumps(merged, indent=2), encoding="utf-8")
-    for part in parts:
-        part.unlink()
+    if parts:
+        merge_har(parts, har, remove_parts=True)
 
 
 def _write_reports(config: SuiteConfig, paths: ReportPaths) -> None:

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from harness.errors import HarnessError
-from simulator.clock import RealClock, VirtualClock
+from simulator.clock import Clock, RealClock, VirtualClock
 from simulator.engine import CycleSummary, EngineSettings, ProvisioningJob
 from simulator.expressions import ExpressionError
 from simulator.mappings import MappingError, MappingSet
@@ -75,6 +75,7 @@ def _option_with_default[F: Callable[..., Any]](
     "the initial cycle).",
 )
 @_file_option("--logs", "logs_file", "Write the provisioning logs here as JSON.")
+@click.option("--show-logs", is_flag=True, help="Print the provisioning logs as a table at the end.")
 @click.option(
     "--real-time", is_flag=True, help="Use the wall clock instead of the virtual one (cycles every 40 min)."
 )
@@ -97,6 +98,7 @@ def simulate(
     mappings_file: Path | None,
     run_for: str | None,
     logs_file: Path | None,
+    show_logs: bool,
     real_time: bool,
     max_connections: int,
     timeout: float,
@@ -126,10 +128,12 @@ def simulate(
                 job.logs.write(logs_file)
             except OSError as exc:
                 raise HarnessError(f"cannot write logs to {logs_file}: {exc.strerror}") from None
+        if show_logs:
+            console.print(job.logs.as_table())
         console.print(_summary_table(job, cycles, duration))
 
 
-def _load_tenant(path: Path | None, users: int | None, locale: str, seed: int | None, clock) -> Tenant:
+def _load_tenant(path: Path | None, users: int | None, locale: str, seed: int | None, clock: Clock) -> Tenant:
     try:
         if path is not None:
             return Tenant.load(path, clock)

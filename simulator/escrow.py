@@ -33,8 +33,10 @@ class EscrowStore:
     """Failed objects by source id. Not thread-safe by itself: the engine holds its lock around calls."""
 
     def __init__(
-        self, schedule: Sequence[timedelta] = DEFAULT_ESCROW_SCHEDULE, give_up_after=timedelta(days=28)
-    ):
+        self,
+        schedule: Sequence[timedelta] = DEFAULT_ESCROW_SCHEDULE,
+        give_up_after: timedelta = timedelta(days=28),
+    ) -> None:
         self._schedule = tuple(schedule) or DEFAULT_ESCROW_SCHEDULE
         self._give_up_after = give_up_after
         self._escrows: dict[str, Escrow] = {}

@@ -13,7 +13,7 @@ from pathlib import Path
 import allure
 import pytest
 
-from harness.capture import CaptureProxy
+from harness.capture import CaptureProxy, har_path_for_worker
 from harness.config import DIALECTS, TARGETS, SuiteConfig
 from harness.drivers import NotSupported, TargetDriver, open_driver
 from harness.errors import HarnessError
@@ -133,10 +133,8 @@ def capture_proxy(suite_config: SuiteConfig, target_driver: TargetDriver) -> Ite
 
 
 def _har_path(config: SuiteConfig) -> Path:
-    path = Path(os.environ.get("SCIM_HARNESS_HAR") or config.reports / "traffic.har")
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
     # One proxy per xdist worker process, so one HAR file each.
-    return path.with_name(f"{path.stem}-{worker}{path.suffix}") if worker else path
+    return har_path_for_worker(Path(os.environ.get("SCIM_HARNESS_HAR") or config.reports / "traffic.har"))
 
 
 @pytest.fixture

@@ -8,10 +8,11 @@ import pytest
 from pytest_bdd import parsers, step, then
 
 from harness.suite_support import ScenarioWorld, item
+from simulator.engine import ProvisioningJob
 
 
 @step("Entra ID provisions users to Kintone with the SCIM endpoint and API token from Kintone")
-def connected(provisioning_job) -> None:
+def connected(provisioning_job: ProvisioningJob) -> None:
     assert provisioning_job.status.state == "Active"
 
 

@@ -7,7 +7,7 @@ import os
 import uuid
 from collections.abc import Iterable
 from http import HTTPStatus
-from http.cookies import SimpleCookie
+from http.cookies import CookieError, SimpleCookie
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ def _cookies(header_value: str) -> list[dict[str, str]]:
     cookie: SimpleCookie = SimpleCookie()
     try:
         cookie.load(header_value)
-    except Exception:
+    except CookieError:
         return []
     return [{"name": name, "value": morsel.value} for name, morsel in cookie.items()]
 

@@ -64,6 +64,23 @@ def test_propagation_users_and_allowlist_commands(run) -> None:
     assert "hide_inactive_users=true" in run("rules", "hide_inactive_users=true").output
 
 
+def test_users_list_shows_every_user_past_the_user_apis_page_of_100(run, admin_http: httpx.Client) -> None:
+    for first in (0, 100):
+        batch = [
+            {"code": f"u{n:03d}", "name": f"User {n}", "password": "pw-1234"}
+            for n in range(first, first + 100)
+        ]
+        assert admin_http.post("/v1/users.json", json={"users": batch}).status_code == 200
+    one_more = {"users": [{"code": "u200", "name": "User 200", "password": "pw-1234"}]}
+    assert admin_http.post("/v1/users.json", json=one_more).status_code == 200
+
+    listed = run("users", "list")
+
+    assert listed.exit_code == 0, listed.output
+    codes = [line.split()[1] for line in listed.output.splitlines()]
+    assert codes == [f"u{n:03d}" for n in range(201)]
+
+
 def test_errors_are_one_readable_harness_error(run, monkeypatch: pytest.MonkeyPatch) -> None:
     from harness.errors import HarnessError
 

@@ -38,6 +38,15 @@ def test_simulate_generates_users(scim: FakeScim) -> None:
     assert len(scim.users) == 12
 
 
+def test_show_logs_prints_one_row_per_provisioned_user(scim: FakeScim) -> None:
+    result = invoke("--target", scim.url, "--users", "3", "--seed", "5", "--show-logs")
+    assert result.exit_code == 0, result.output
+    table = result.output.split("Provisioning summary")[0]
+    assert "Provisioning logs" in table
+    # One Create/Success row per user; the narrow test terminal wraps the other columns.
+    assert table.count("Create") == 3 and table.count("Success") == 3
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

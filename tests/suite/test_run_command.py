@@ -15,6 +15,7 @@ from emulator.config import EmulatorConfig
 from emulator.server import EmulatorServer
 from harness.cli import main
 from harness.run_cli import merge_har_parts
+from tests.reports.test_reports import _embedded_texts as embedded_texts
 
 pytestmark = pytest.mark.slow  # runs the conformance suite itself
 
@@ -82,6 +83,9 @@ def test_a_broken_rule_makes_the_run_fail_and_names_the_scenario(
         (["--tags", "@kintnoe"], "unknown tag '@kintnoe'"),
         (["--target", "kintone"], "target kintone needs url, scim_url"),
         (["--tags", "@scim and @kintone"], "no scenario matched the selection"),
+        (["--tags", "@kintone and"], "--tags '@kintone and': expected a tag here"),
+        (["--tags", "(@kintone or @scim"], "a parenthesis is not closed"),
+        (["--tags", "@kintone @scim"], "unexpected 'scim'"),
         (
             ["--target", "scim", "--url", "http://127.0.0.1:9/scim/v2"],
             "cannot reach the target at http://127.0.0.1:9",
@@ -123,10 +127,11 @@ def test_a_running_emulator_as_target_and_no_secret_in_any_report(
     assert not [u["code"] for u in users_left.json()["users"] if u["code"].endswith("@scim-harness.test")]
     secrets = (token, password, _basic(server.admin_login, password))
     produced = [p for p in reports.rglob("*") if p.is_file()]
-    assert any(p.name == "traffic.har" for p in produced)
+    assert {"traffic.har", "index.html", "junit.xml", "summary.md"} <= {p.name for p in produced}
+    # The single-file HTML report embeds its data base64-encoded: look inside that too.
     for path in produced:
-        text = path.read_text(encoding="utf-8", errors="replace")
-        assert not [s for s in secrets if s in text], f"a secret is in {path}"
+        for text in embedded_texts(path.read_text(encoding="utf-8", errors="replace")):
+            assert not [s for s in secrets if s in text], f"a secret is in {path}"
 
 
 def _basic(login: str, password: str) -> str:
