@@ -1,21 +1,19 @@
 """Simulator benchmark: initial-cycle throughput, a simulated month, and incremental cost vs changes and size.
 
-Runs against the Kintone emulator on loopback (scim2-server when the emulator cannot be imported) and prints
-figures. `python bench/bench_simulator.py --help` for the sizes; defaults are the issue's (10,000 and 100,000
-users; 30 days of 10,000 users with 1% changing a day).
+Runs against the Kintone emulator on loopback and prints figures. `python bench/bench_simulator.py --help`
+for the sizes; defaults are the issue's (10,000 and 100,000 users; 30 days of 10,000 users with 1% changing
+a day).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
 import os
 import random
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -34,12 +32,7 @@ NULL_URL = "http://null.invalid/scim"
 
 @contextlib.contextmanager
 def target() -> Iterator[tuple[str, str]]:
-    """(name, SCIM URL) of a fresh server on loopback: the emulator in its own process (so it does not share
-    the simulator's GIL), or scim2-server in a thread when the emulator is not importable."""
-    if importlib.util.find_spec("emulator.server") is None:
-        with _scim2_server() as url:
-            yield "scim2-server", url
-        return
+    """(name, SCIM URL) of a fresh emulator on loopback, in its own process: it must not share our GIL."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -61,45 +54,6 @@ def target() -> Iterator[tuple[str, str]]:
     finally:
         process.terminate()
         process.wait(timeout=10)
-
-
-@contextlib.contextmanager
-def _scim2_server() -> Iterator[str]:
-    from socketserver import ThreadingMixIn
-    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
-
-    from scim2_models import ScimProvider
-    from scim2_server.memory import InMemoryStorage
-    from scim2_server.service import ScimService
-    from scim2_server.testserver.application import BEARER_TOKEN_SCHEME, BearerTokenApplication
-    from scim2_server.utils import (
-        load_default_resource_types,
-        load_default_schemas,
-        load_default_service_provider_config,
-    )
-
-    class Server(ThreadingMixIn, WSGIServer):
-        daemon_threads = True
-
-    class Quiet(WSGIRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    config = load_default_service_provider_config()
-    config.authentication_schemes = [*(config.authentication_schemes or []), BEARER_TOKEN_SCHEME]
-    provider = ScimProvider.from_discovery(
-        load_default_schemas().values(), load_default_resource_types().values(), config=config
-    )
-    app = BearerTokenApplication(
-        InMemoryStorage(), provider, service=ScimService(provider, secret="s" * 32), bearer_tokens=[TOKEN]
-    )
-    server = make_server("127.0.0.1", 0, app, server_class=Server, handler_class=Quiet)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/v2"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def _job(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import uuid
@@ -29,23 +28,12 @@ def _redact_file(path: Path, redactor: Redactor) -> bool:
         original = path.read_text(encoding="utf-8")
     except (UnicodeDecodeError, OSError):
         return False  # binary attachments (screenshots) are not ours to rewrite
-    if path.suffix == ".json":
-        try:
-            data = json.loads(original)
-        except ValueError:
-            data = None
-        if data is not None:
-            # Through JSON, so that a secret escaped inside a JSON string is matched and the file stays valid.
-            redacted_data = redactor.json(data)
-            if redacted_data == data:
-                return False
-            _rewrite(path, json.dumps(redacted_data, ensure_ascii=False))
-            return True
-    redacted = redactor.text(original)
-    if redacted != original:
-        _rewrite(path, redacted)
-        return True
-    return False
+    # Redactor.body reads JSON as JSON: escaped secrets are matched and the file stays valid.
+    redacted = redactor.body(original)
+    if redacted == original:
+        return False
+    _rewrite(path, redacted)
+    return True
 
 
 def redact_results_dir(results_dir: Path, secrets: Iterable[str]) -> list[Path]:

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
-from socketserver import ThreadingMixIn
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
-from scim2_models import ScimProvider
-from scim2_server.memory import InMemoryStorage
-from scim2_server.service import ScimService
-from scim2_server.testserver.application import BEARER_TOKEN_SCHEME, BearerTokenApplication
-from scim2_server.utils import (
-    load_default_resource_types,
-    load_default_schemas,
-    load_default_service_provider_config,
-)
 
 from emulator.config import EmulatorConfig
 from emulator.server import EmulatorServer
@@ -25,37 +13,17 @@ from simulator.clock import VirtualClock
 from simulator.engine import EngineSettings, ProvisioningJob
 from simulator.mappings import MappingSet
 from simulator.tenant import Tenant
+from tests import third_party_scim
 from tests.simulator.conftest import TOKEN, add_person
 
 DIALECTS = [pytest.param("", id="legacy"), pytest.param("?aadOptscim062020", id="aadOptscim062020")]
 
 
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def scim2_server() -> Iterator[str]:
     """python-scim's scim2-server (a strict RFC 7643/7644 server) with bearer-token auth, in a thread."""
-    config = load_default_service_provider_config()
-    config.authentication_schemes = [*(config.authentication_schemes or []), BEARER_TOKEN_SCHEME]
-    provider = ScimProvider.from_discovery(
-        load_default_schemas().values(), load_default_resource_types().values(), config=config
-    )
-    app = BearerTokenApplication(
-        InMemoryStorage(), provider, service=ScimService(provider, secret="s" * 32), bearer_tokens=[TOKEN]
-    )
-    server = make_server("127.0.0.1", 0, app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/v2"
-    server.shutdown()
-    server.server_close()
+    with third_party_scim.scim2_server(TOKEN) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

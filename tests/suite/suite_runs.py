@@ -22,15 +22,8 @@ class Outcome:
     message: str
 
 
-def run_suite(
-    tmp_path: Path, env: dict[str, str], *selection: str, markers: str | None = None, timeout: float = 240
-) -> dict[str, Outcome]:
-    """Outcome per scenario test (parameters folded: one failing example fails the scenario)."""
-    junit = tmp_path / "junit.xml"
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
+def _pytest_options(junit: Path) -> list[str]:
+    return [
         "-p",
         "no:cacheprovider",
         "-q",
@@ -41,6 +34,14 @@ def run_suite(
         "--rootdir",
         str(PROJECT_ROOT),
     ]
+
+
+def run_suite(
+    tmp_path: Path, env: dict[str, str], *selection: str, markers: str | None = None, timeout: float = 240
+) -> dict[str, Outcome]:
+    """Outcome per scenario test (parameters folded: one failing example fails the scenario)."""
+    junit = tmp_path / "junit.xml"
+    command = [sys.executable, "-m", "pytest", *_pytest_options(junit)]
     command += [f"{MODULE}::{name}" for name in selection] or [str(STEPS_DIR)]
     if markers:
         command += ["-m", markers]
@@ -86,19 +87,7 @@ def run_suite_in_process(tmp_path: Path, env: dict[str, str], *selection: str) -
     """The same run inside this process (pytest.main): the emulator's one-off start-up cost is paid once per
     process instead of once per run, which keeps a run per emulator rule affordable."""
     junit = tmp_path / "junit.xml"
-    arguments = [
-        "-p",
-        "no:cacheprovider",
-        "-p",
-        "no:xdist",
-        "-q",
-        "--junitxml",
-        str(junit),
-        "-W",
-        "ignore::DeprecationWarning",
-        "--rootdir",
-        str(PROJECT_ROOT),
-    ]
+    arguments = ["-p", "no:xdist", *_pytest_options(junit)]
     arguments += [str(PROJECT_ROOT / f"{MODULE}::{name}") for name in selection]
     saved = dict(os.environ)
     try:

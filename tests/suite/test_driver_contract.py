@@ -16,7 +16,7 @@ import pytest
 from emulator.config import EmulatorConfig
 from emulator.server import EmulatorServer
 from harness.drivers import EmulatorDriver, KintoneDriver, NotSupported, ScimDriver, TargetDriver
-from tests.suite.third_party_scim import scim2_server
+from tests.third_party_scim import scim2_server
 
 ADMIN_ACTIONS = (
     "add_user_as_admin",

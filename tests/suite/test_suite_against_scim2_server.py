@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.suite.suite_runs import named, run_suite
-from tests.suite.third_party_scim import scim2_server
+from tests.third_party_scim import scim2_server
 
 pytestmark = pytest.mark.slow  # runs the conformance suite itself
 

@@ -1,4 +1,4 @@
-"""A third-party SCIM service for the suite's own tests: PyPI's scim2-server, in memory, on 127.0.0.1."""
+"""A third-party SCIM service for our own tests: PyPI's scim2-server, in memory, on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -44,7 +44,8 @@ def scim2_server(token: str) -> Iterator[str]:
         bearer_tokens=[token],
     )
     server = make_server("127.0.0.1", 0, app, server_class=_ThreadingServer, handler_class=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="scim2-server", daemon=True)
+    # A short poll interval, so that shutting down at the end of a test module does not wait half a second.
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="scim2-server", daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}/v2"
