@@ -1,7 +1,9 @@
 # Two entry points on a fresh machine (each sets itself up first):
 #   make suite   the main job: the conformance suite against the embedded emulator, in both of Entra's dialects
-#   make test    the project's own tests (what CI runs)
-.PHONY: suite test lint bench setup
+#   make test    the project's own tests (what CI runs first)
+# Longer checks, also run by CI (.ci/run) after `make test`:
+#   make check   the built wheel installed in a fresh virtualenv and run from another directory; tox on the wheel
+.PHONY: suite test lint bench setup check check-package tox
 
 setup:
 	bash scripts/bootstrap.sh
@@ -18,6 +20,14 @@ test:
 lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+
+check: check-package tox
+
+check-package: setup
+	bash scripts/check_package.sh
+
+tox: setup
+	.venv/bin/tox -e lint,tests
 
 bench: setup
 	.venv/bin/python bench/run_all.py

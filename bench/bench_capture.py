@@ -20,7 +20,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from harness.capture import CaptureProxy
+from scim_harness.capture import CaptureProxy
 
 MAX_REQUESTS = 20_000
 TOKEN = "bench-token-0123456789"

@@ -33,7 +33,7 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 
-from emulator.store import Database
+from scim_harness.emulator.store import Database
 
 TOKEN = "bench-token-0123456789abcdef"
 FILTER_SQL = "SELECT * FROM users WHERE lower(user_name) = lower(?) ORDER BY id"
@@ -77,7 +77,7 @@ def served(db_path: str) -> Iterator[str]:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {**os.environ, "SCIM_HARNESS_TOKEN": TOKEN, "SCIM_HARNESS_ADMIN_PASSWORD": "bench"}
-    command = [sys.executable, "-c", "from emulator.cli import emulator; emulator()", "serve"]
+    command = [sys.executable, "-c", "from scim_harness.emulator.cli import emulator; emulator()", "serve"]
     process = subprocess.Popen(
         [*command, "--port", str(port), "--db", db_path], env=env, stdout=subprocess.DEVNULL
     )

@@ -20,11 +20,11 @@ from datetime import timedelta
 
 import httpx
 
-from simulator.clock import VirtualClock
-from simulator.engine import EngineSettings, ProvisioningJob
-from simulator.generate import generate_tenant
-from simulator.mappings import MappingSet
-from simulator.tenant import Tenant
+from scim_harness.simulator.clock import VirtualClock
+from scim_harness.simulator.engine import EngineSettings, ProvisioningJob
+from scim_harness.simulator.generate import generate_tenant
+from scim_harness.simulator.mappings import MappingSet
+from scim_harness.simulator.tenant import Tenant
 
 TOKEN = "bench-token-0123456789abcdef"
 NULL_URL = "http://null.invalid/scim"
@@ -36,7 +36,7 @@ def target() -> Iterator[tuple[str, str]]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    code = f"from emulator.cli import emulator; emulator(['serve', '--port', '{port}'])"
+    code = f"from scim_harness.emulator.cli import emulator; emulator(['serve', '--port', '{port}'])"
     env = {**os.environ, "SCIM_HARNESS_TOKEN": TOKEN}
     process = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/scim/v2"

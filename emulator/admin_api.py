@@ -16,10 +16,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from emulator.kintone_user import kintone_api_user
-from emulator.state import EmulatorState, iso, parse_iso
-from emulator.store import DuplicateLoginName, TokenRecord
-from emulator.tokens import TokenService, hash_token
+from scim_harness.emulator.kintone_user import kintone_api_user
+from scim_harness.emulator.state import EmulatorState, iso, parse_iso
+from scim_harness.emulator.store import DuplicateLoginName, TokenRecord
+from scim_harness.emulator.tokens import TokenService, hash_token
 
 USER_API_MAX = 100
 Handler = Callable[[Request], Awaitable[Response]]
@@ -317,4 +317,5 @@ class AdminApi:
 
     async def reset(self, request: Request) -> Response:
         self.state.reset()
+        self.tokens.seed()
         return Response(status_code=204)

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from harness.errors import HarnessError
+from scim_harness.common.errors import HarnessError
 
 DEFAULT_TIMEOUT_S = 10.0
 USER_API_PAGE = 100  # the largest `size` Kintone's GET /v1/users.json takes

@@ -7,11 +7,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount
 
-from emulator.admin_api import AdminApi
-from emulator.config import EmulatorConfig
-from emulator.scim_app import KintoneScimApplication
-from emulator.state import EmulatorState
-from emulator.tokens import TokenService
+from scim_harness.emulator.admin_api import AdminApi
+from scim_harness.emulator.config import EmulatorConfig
+from scim_harness.emulator.scim_app import KintoneScimApplication
+from scim_harness.emulator.state import EmulatorState
+from scim_harness.emulator.tokens import TokenService
 
 
 async def _not_found(request: Request, exc: Exception) -> JSONResponse:

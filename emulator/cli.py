@@ -11,10 +11,10 @@ from typing import Any
 
 import click
 
-from emulator.admin_client import AdminClient
-from emulator.config import ADMIN_PASSWORD_ENV, TOKEN_ENV, EmulatorConfig
-from emulator.rules import RuleSwitches
-from harness.errors import HarnessError
+from scim_harness.common.errors import HarnessError
+from scim_harness.emulator.admin_client import AdminClient
+from scim_harness.emulator.config import ADMIN_PASSWORD_ENV, TOKEN_ENV, EmulatorConfig
+from scim_harness.emulator.rules import RuleSwitches
 
 URL_ENV = "SCIM_HARNESS_EMULATOR_URL"
 DEFAULT_URL = "http://127.0.0.1:8080"
@@ -36,7 +36,7 @@ def serve(host: str, port: int, db_path: str, token: str | None, base_path: str,
     """Run the emulator in the foreground until interrupted."""
     import uvicorn
 
-    from emulator.app import build_app
+    from scim_harness.emulator.app import build_app
 
     password = os.environ.get(ADMIN_PASSWORD_ENV)
     try:

@@ -6,8 +6,8 @@ import os
 import secrets
 from dataclasses import dataclass, field
 
-from emulator.assumptions import Assumptions
-from emulator.rules import RuleSwitches
+from scim_harness.emulator.assumptions import Assumptions
+from scim_harness.emulator.rules import RuleSwitches
 
 MEMORY_DB = ":memory:"
 ADMIN_PASSWORD_ENV = "SCIM_HARNESS_ADMIN_PASSWORD"

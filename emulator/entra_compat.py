@@ -14,8 +14,8 @@ from typing import Any
 
 from scim2_models import InvalidValueException
 
-from emulator.rules import RuleSwitches
-from emulator.scim_model import ENTERPRISE_SCHEMA, USER_SCHEMA
+from scim_harness.emulator.rules import RuleSwitches
+from scim_harness.emulator.scim_model import ENTERPRISE_SCHEMA, USER_SCHEMA
 
 # Entra's own docs show this misspelt URN in POST bodies (entra-provisioning.md §3): treat it as the real one.
 ENTERPRISE_SCHEMA_TYPO = "urn:ietf:params:scim:schemas:extension:enterprise:2.0User"

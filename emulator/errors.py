@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from scim2_models import SCIMException
 
-from emulator.assumptions import ScimRefusal
+from scim_harness.emulator.assumptions import ScimRefusal
 
 
 class ScimRefusalError(SCIMException):

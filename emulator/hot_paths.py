@@ -18,9 +18,9 @@ from scim2_server.requests import ScimRequest
 from scim2_server.responses import ScimResponse
 from scim2_server.service import ScimService
 
-from emulator.kintone_user import scim_user_body
-from emulator.scim_storage import KintoneStorage
-from emulator.store import UserRecord
+from scim_harness.emulator.kintone_user import scim_user_body
+from scim_harness.emulator.scim_storage import KintoneStorage
+from scim_harness.emulator.store import UserRecord
 
 LIST_RESPONSE_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 # A plain quoted value: no escapes or control characters, so its text is the login name as written.

@@ -8,11 +8,11 @@ from typing import Any
 from pydantic import TypeAdapter
 from scim2_models import Email, Meta
 
-from emulator.assumptions import Assumptions
-from emulator.errors import ScimRefusalError
-from emulator.scim_model import USER_SCHEMA, Name, User, WorkEmail
-from emulator.state import parse_iso
-from emulator.store import UserRecord
+from scim_harness.emulator.assumptions import Assumptions
+from scim_harness.emulator.errors import ScimRefusalError
+from scim_harness.emulator.scim_model import USER_SCHEMA, Name, User, WorkEmail
+from scim_harness.emulator.state import parse_iso
+from scim_harness.emulator.store import UserRecord
 
 
 def check_limits(values: dict[str, Any], assumptions: Assumptions) -> None:

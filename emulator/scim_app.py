@@ -11,14 +11,14 @@ from scim2_server.applications.asgi import ASGIApplication, Scope
 from scim2_server.requests import ScimRequest
 from scim2_server.responses import ScimResponse
 
-from emulator.entra_compat import normalise_patch, normalise_resource, rewrite_json
-from emulator.errors import ScimRefusalError
-from emulator.hot_paths import HotPaths
-from emulator.scim_model import build_provider
-from emulator.scim_service import KintoneScimService
-from emulator.scim_storage import KintoneStorage
-from emulator.state import EmulatorState
-from emulator.tokens import TokenService
+from scim_harness.emulator.entra_compat import normalise_patch, normalise_resource, rewrite_json
+from scim_harness.emulator.errors import ScimRefusalError
+from scim_harness.emulator.hot_paths import HotPaths
+from scim_harness.emulator.scim_model import build_provider
+from scim_harness.emulator.scim_service import KintoneScimService
+from scim_harness.emulator.scim_storage import KintoneStorage
+from scim_harness.emulator.state import EmulatorState
+from scim_harness.emulator.tokens import TokenService
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 PEER_HEADER = b"x-emulator-peer"

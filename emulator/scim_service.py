@@ -12,9 +12,9 @@ from scim2_server.requests import ScimRequest
 from scim2_server.responses import ScimResponse
 from scim2_server.service import ScimService
 
-from emulator.kintone_user import published_user_body
-from emulator.scim_model import WorkEmail
-from emulator.state import EmulatorState
+from scim_harness.emulator.kintone_user import published_user_body
+from scim_harness.emulator.scim_model import WorkEmail
+from scim_harness.emulator.state import EmulatorState
 
 # emails[type eq "work"].value: Entra expects the element to be created when none matches (RFC 7644 says 400
 # noTarget; entra-provisioning.md §4, I-ADDFILT, I-SG). Kintone's only multi-valued attribute is emails.

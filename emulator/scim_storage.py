@@ -20,11 +20,11 @@ from scim2_models import (
 from scim2_models.path import CompareOperator, Comparison, LogicalExpr, LogicalOperator
 from scim2_server.storage import AsyncScimStorage, SearchPage
 
-from emulator.errors import ScimRefusalError
-from emulator.kintone_user import check_limits, user_of, values_of
-from emulator.scim_model import User
-from emulator.state import EmulatorState
-from emulator.store import Database, DuplicateLoginName, UserRecord
+from scim_harness.emulator.errors import ScimRefusalError
+from scim_harness.emulator.kintone_user import check_limits, user_of, values_of
+from scim_harness.emulator.scim_model import User
+from scim_harness.emulator.state import EmulatorState
+from scim_harness.emulator.store import Database, DuplicateLoginName, UserRecord
 
 # Filter comparisons answered from an index instead of a scan: attribute -> SQL condition.
 _INDEXED = {

@@ -9,9 +9,9 @@ from types import TracebackType
 
 import uvicorn
 
-from emulator.app import build_app
-from emulator.config import EmulatorConfig
-from emulator.state import EmulatorState
+from scim_harness.emulator.app import build_app
+from scim_harness.emulator.config import EmulatorConfig
+from scim_harness.emulator.state import EmulatorState
 
 STARTUP_TIMEOUT_S = 10.0
 

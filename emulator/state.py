@@ -8,10 +8,10 @@ import hmac
 import ipaddress
 from datetime import UTC, datetime, timedelta
 
-from emulator.assumptions import Assumptions
-from emulator.config import EmulatorConfig
-from emulator.rules import RuleSwitches
-from emulator.store import Database
+from scim_harness.emulator.assumptions import Assumptions
+from scim_harness.emulator.config import EmulatorConfig
+from scim_harness.emulator.rules import RuleSwitches
+from scim_harness.emulator.store import Database
 
 PROPAGATION_KEY = "propagation_enabled"
 ALLOWLIST_KEY = "ip_allowlist"
@@ -119,14 +119,10 @@ class EmulatorState:
     # -- reset ---------------------------------------------------------------
 
     def reset(self) -> None:
-        """Back to a fresh start: no users, tombstones or tokens (but the seed token), startup settings."""
-        from emulator.tokens import (
-            TokenService,
-        )  # the token service needs the state; import here to avoid a cycle
-
+        """Back to a fresh start: no users, tombstones or tokens, startup settings. The caller re-seeds the
+        start-up token (TokenService.seed), which needs this state and so is not called from here."""
         self.db.reset()
         self.db.set_setting(PROPAGATION_KEY, self.config.propagation_enabled)
         self.set_ip_allowlist(list(self.config.ip_allowlist))
         self.clock_offset_seconds = 0.0
         self.rules = RuleSwitches(**self.config.rules.to_dict())
-        TokenService(self).seed()

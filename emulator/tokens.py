@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
-from emulator.state import EmulatorState, iso, parse_iso
-from emulator.store import TokenRecord
+from scim_harness.emulator.state import EmulatorState, iso, parse_iso
+from scim_harness.emulator.store import TokenRecord
 
 SEED_TOKEN_NOTES = "seeded at start (--token)"
 

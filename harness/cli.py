@@ -7,14 +7,18 @@ import sys
 
 import click
 
-from harness.errors import HarnessError
+from scim_harness.common.errors import HarnessError
 
 # Subcommands are imported only when used: `emulator serve` should not pay for importing mitmproxy or pytest.
 SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
-    "emulator": ("emulator.cli", "emulator", "Run and administer the Kintone SCIM emulator."),
-    "simulate": ("simulator.cli", "simulate", "Run the Entra provisioning simulator against a target."),
-    "run": ("harness.run_cli", "run", "Run the conformance suite and write reports/."),
-    "report": ("harness.report_cli", "report", "Rebuild the HTML report from existing results."),
+    "emulator": ("scim_harness.emulator.cli", "emulator", "Run and administer the Kintone SCIM emulator."),
+    "simulate": (
+        "scim_harness.simulator.cli",
+        "simulate",
+        "Run the Entra provisioning simulator against a target.",
+    ),
+    "run": ("scim_harness.run_cli", "run", "Run the conformance suite and write reports/."),
+    "report": ("scim_harness.report_cli", "report", "Rebuild the HTML report from existing results."),
 }
 
 

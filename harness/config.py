@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from harness.errors import HarnessError
+from scim_harness.common.errors import HarnessError
 
 Target = Literal["emulator", "kintone", "scim"]
 Dialect = Literal["legacy", "aadOptscim062020", "both"]

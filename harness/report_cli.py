@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from harness.reporting import build_html
-from harness.reporting.environment import FILE_NAME, read_environment
-from harness.reporting.summary import write_summary
+from scim_harness.reporting import build_html
+from scim_harness.reporting.environment import FILE_NAME, read_environment
+from scim_harness.reporting.summary import write_summary
 
 
 @click.command("report")

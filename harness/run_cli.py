@@ -13,14 +13,14 @@ from pathlib import Path
 import click
 import httpx
 
-import steps
-from harness.capture import merge_har
-from harness.config import DIALECTS, TARGETS, SuiteConfig
-from harness.errors import HarnessError
-from harness.reporting import build_html, write_summary
+from scim_harness import steps
+from scim_harness.capture import merge_har
+from scim_harness.common.errors import HarnessError
+from scim_harness.config import DIALECTS, TARGETS, SuiteConfig
+from scim_harness.reporting import build_html, write_summary
 
-PROJECT_ROOT = Path(steps.__file__).resolve().parent.parent
-STEPS_DIR = PROJECT_ROOT / "steps"
+# The installed package's own steps/ (features/ sits beside it, in the repository and in the wheel alike).
+STEPS_DIR = Path(steps.__file__).resolve().parent
 KNOWN_TAGS = ("kintone", "entra", "scim", "destructive", "needs-admin")
 _WORDS = {"and", "or", "not"}
 
@@ -103,13 +103,17 @@ def _check_grammar(words: list[str], tags: str) -> None:
 
 
 def pytest_command(config: SuiteConfig, paths: ReportPaths) -> list[str]:
+    # -P: the caller's working directory is not put on sys.path, so nothing there can shadow a module.
     command = [
         sys.executable,
+        "-P",
         "-m",
         "pytest",
         str(STEPS_DIR),
+        "-c",
+        str(STEPS_DIR / "pytest.ini"),
         "--rootdir",
-        str(PROJECT_ROOT),
+        str(STEPS_DIR.parent),
         "-p",
         "no:cacheprovider",
         "-q",
@@ -146,9 +150,7 @@ def run_pytest(config: SuiteConfig, paths: ReportPaths) -> subprocess.CompletedP
     env.update(config.with_changes(reports=paths.root).to_env())
     env["SCIM_HARNESS_HAR"] = str(paths.har)
     try:
-        return subprocess.run(
-            pytest_command(config, paths), cwd=PROJECT_ROOT, env=env, text=True, check=False
-        )
+        return subprocess.run(pytest_command(config, paths), env=env, text=True, check=False)
     except OSError as exc:
         raise HarnessError(f"cannot start pytest: {exc.strerror}") from None
 

@@ -16,14 +16,19 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from harness.drivers.base import TargetDriver, TargetUser
-from harness.drivers.protocol_probe import Answer, ProtocolProbe
-from simulator.clock import VirtualClock
-from simulator.dialect import FLAG, Dialect
-from simulator.engine import ConnectionTestResult, EngineSettings, OnDemandResult, ProvisioningJob
-from simulator.mappings import AttributeMapping, MappingSet
-from simulator.payloads import PATCH_SCHEMA, user_create_body
-from simulator.tenant import Tenant
+from scim_harness.drivers.base import TargetDriver, TargetUser
+from scim_harness.drivers.protocol_probe import Answer, ProtocolProbe
+from scim_harness.simulator.clock import VirtualClock
+from scim_harness.simulator.dialect import FLAG, Dialect
+from scim_harness.simulator.engine import (
+    ConnectionTestResult,
+    EngineSettings,
+    OnDemandResult,
+    ProvisioningJob,
+)
+from scim_harness.simulator.mappings import AttributeMapping, MappingSet
+from scim_harness.simulator.payloads import PATCH_SCHEMA, user_create_body
+from scim_harness.simulator.tenant import Tenant
 
 LOGIN_DOMAIN = "scim-harness.test"
 CREDENTIALS_ERROR = "SystemForCrossDomainIdentityManagementCredentialValidationFailure"

@@ -13,15 +13,16 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from harness.errors import HarnessError
-from simulator.clock import Clock, RealClock, VirtualClock
-from simulator.engine import CycleSummary, EngineSettings, ProvisioningJob
-from simulator.expressions import ExpressionError
-from simulator.mappings import MappingError, MappingSet
-from simulator.redact import mask_secrets
-from simulator.scoping import ScopingFilterError
-from simulator.tenant import Tenant, TenantError
-from simulator.timeline import TimelineError, TimelineEvent, apply_directory_event, parse_duration
+from scim_harness.common.errors import HarnessError
+from scim_harness.common.redact import Redactor
+from scim_harness.simulator.clock import Clock, RealClock, VirtualClock
+from scim_harness.simulator.engine import CycleSummary, EngineSettings, ProvisioningJob
+from scim_harness.simulator.expressions import ExpressionError
+from scim_harness.simulator.mappings import MappingError, MappingSet
+from scim_harness.simulator.runner import TimelineRunner, default_duration
+from scim_harness.simulator.scoping import ScopingFilterError
+from scim_harness.simulator.tenant import Tenant, TenantError
+from scim_harness.simulator.timeline import TimelineError, TimelineEvent, parse_duration
 
 TOKEN_ENV = "SCIM_HARNESS_TOKEN"
 # Runs longer than this many cycles get a progress bar.
@@ -137,7 +138,7 @@ def _load_tenant(path: Path | None, users: int | None, locale: str, seed: int | 
     try:
         if path is not None:
             return Tenant.load(path, clock)
-        from simulator.generate import generate_tenant
+        from scim_harness.simulator.generate import generate_tenant
 
         return generate_tenant(users or 0, clock, locale=locale, seed=seed)  # type: ignore[arg-type]
     except (TenantError, TimelineError, ScopingFilterError, ExpressionError) as exc:
@@ -153,7 +154,7 @@ def _load_mappings(path: Path | None) -> MappingSet:
 
 def _duration(text: str | None, timeline: list[TimelineEvent]) -> timedelta:
     if text is None:
-        return timeline[-1].at + timedelta(minutes=40) if timeline else timedelta(0)
+        return default_duration(timeline, _DEFAULTS.cycle_interval)
     try:
         return parse_duration(text)
     except ValueError as exc:
@@ -161,10 +162,7 @@ def _duration(text: str | None, timeline: list[TimelineEvent]) -> timedelta:
 
 
 def _run(job: ProvisioningJob, timeline: list[TimelineEvent], duration: timedelta, console: Console):
-    """Start the job, then walk the timeline: cycles that fall due run before an event at the same time."""
-    cycles: list[CycleSummary] = []
-    elapsed = timedelta(0)
-    events = [e for e in timeline if e.at <= duration]
+    """The engine's timeline runner, with a progress bar on long runs."""
     with Progress(
         TextColumn("[bold]simulating"),
         BarColumn(),
@@ -175,40 +173,15 @@ def _run(job: ProvisioningJob, timeline: list[TimelineEvent], duration: timedelt
         disable=duration < _PROGRESS_FROM,
     ) as progress:
         task = progress.add_task("run", total=max(duration.total_seconds(), 1), cycles=0)
-
-        def advance_to(moment: timedelta) -> None:
-            nonlocal elapsed
-            while elapsed < moment:
-                step = min(moment - elapsed, job.settings.cycle_interval)
-                cycles.extend(job.advance(step))
-                elapsed += step
-                progress.update(task, completed=elapsed.total_seconds(), cycles=len(cycles))
-
-        job.start()
-        cycles.extend(job.advance(timedelta(0)))
-        for event in events:
-            advance_to(event.at)
-            _apply(job, event, cycles)
-        advance_to(duration)
-    return cycles
-
-
-def _apply(job: ProvisioningJob, event: TimelineEvent, cycles: list[CycleSummary]) -> None:
-    try:
-        if not event.is_admin_action:
-            apply_directory_event(job.tenant, event)
-        elif event.action == "stop":
-            job.stop()
-        elif event.action == "start":
-            job.start()
-            cycles.extend(job.advance(timedelta(0)))
-        elif event.action == "restart":
-            job.restart(event.params.get("scope"))
-            cycles.extend(job.advance(timedelta(0)))
-        elif event.action == "on_demand":
-            job.provision_on_demand(job.tenant.find_user(event.target or "").id)
-    except (TimelineError, TenantError, ValueError) as exc:
-        raise HarnessError(f"timeline[{event.index}] ({event.action}): {exc}") from None
+        try:
+            return TimelineRunner(job, timeline).run(
+                duration,
+                lambda elapsed, cycles: progress.update(
+                    task, completed=elapsed.total_seconds(), cycles=cycles
+                ),
+            )
+        except TimelineError as exc:
+            raise HarnessError(str(exc)) from None
 
 
 def _summary_table(job: ProvisioningJob, cycles: list[CycleSummary], duration: timedelta) -> Table:
@@ -235,4 +208,4 @@ def _summary_table(job: ProvisioningJob, cycles: list[CycleSummary], duration: t
 
 
 def _mask(text: str, token: str) -> str:
-    return mask_secrets(text, [token])
+    return Redactor([token]).text(text)

@@ -6,15 +6,15 @@ import threading
 from dataclasses import dataclass, field
 from typing import Literal
 
-from simulator.clock import Clock
-from simulator.dialect import Dialect
-from simulator.escrow import Escrow, EscrowStore
-from simulator.logs import LogEntry, ProvisioningLogs
-from simulator.mappings import MappingSet
-from simulator.quarantine import Quarantine
-from simulator.settings import EngineSettings
-from simulator.tenant import Tenant
-from simulator.throttle import ThrottledClient
+from scim_harness.simulator.clock import Clock
+from scim_harness.simulator.dialect import Dialect
+from scim_harness.simulator.escrow import Escrow, EscrowStore
+from scim_harness.simulator.logs import LogEntry, ProvisioningLogs
+from scim_harness.simulator.mappings import MappingSet
+from scim_harness.simulator.quarantine import Quarantine
+from scim_harness.simulator.settings import EngineSettings
+from scim_harness.simulator.tenant import Tenant
+from scim_harness.simulator.throttle import ThrottledClient
 
 
 @dataclass

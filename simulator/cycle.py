@@ -12,13 +12,13 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
-from simulator.context import JobContext, Run
-from simulator.entries import user_entry
-from simulator.group_sync import GroupSync
-from simulator.logs import LogEntry, StatusInfo
-from simulator.quarantine import Quarantine, QuarantineReason
-from simulator.results import CycleSummary
-from simulator.user_sync import UserSync
+from scim_harness.simulator.context import JobContext, Run
+from scim_harness.simulator.entries import user_entry
+from scim_harness.simulator.group_sync import GroupSync
+from scim_harness.simulator.logs import LogEntry, StatusInfo
+from scim_harness.simulator.quarantine import Quarantine, QuarantineReason
+from scim_harness.simulator.results import CycleSummary
+from scim_harness.simulator.user_sync import UserSync
 
 
 class CycleRunner:

@@ -9,17 +9,9 @@ the wire URL of a flagged job).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-FLAG = "aadOptscim062020"
-
-
-class Dialect(StrEnum):
-    LEGACY = "legacy"
-    """Capitalised ops, one op per path, `active` as the string "True"/"False" (default; on-demand)."""
-    COMPLIANT = "aadOptscim062020"
-    """Lowercase ops, merged single-valued replaces, boolean `active`, filtered member removal."""
+from scim_harness.common.scim_wire import FLAG, Dialect
 
 
 @dataclass(frozen=True)

@@ -23,24 +23,24 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from simulator.client import ScimClient
-from simulator.clock import Clock
-from simulator.context import JobContext, Run
-from simulator.cycle import CycleRunner, summarise
-from simulator.dialect import parse_tenant_url
-from simulator.escrow import EscrowStore
-from simulator.group_sync import GroupSync
-from simulator.logs import ProvisioningLogs
-from simulator.mappings import MappingSet
-from simulator.ondemand import provision_on_demand
-from simulator.probe import Prober
-from simulator.quarantine import Quarantine, QuarantineReason
-from simulator.results import ConnectionTestResult, CycleSummary, JobStatus, OnDemandResult
-from simulator.settings import EngineSettings
-from simulator.tenant import Tenant
-from simulator.throttle import ThrottledClient
-from simulator.timeline import RESTART_SCOPES
-from simulator.user_sync import UserSync
+from scim_harness.simulator.client import ScimClient
+from scim_harness.simulator.clock import Clock
+from scim_harness.simulator.context import JobContext, Run
+from scim_harness.simulator.cycle import CycleRunner, summarise
+from scim_harness.simulator.dialect import parse_tenant_url
+from scim_harness.simulator.escrow import EscrowStore
+from scim_harness.simulator.group_sync import GroupSync
+from scim_harness.simulator.logs import ProvisioningLogs
+from scim_harness.simulator.mappings import MappingSet
+from scim_harness.simulator.ondemand import provision_on_demand
+from scim_harness.simulator.probe import Prober
+from scim_harness.simulator.quarantine import Quarantine, QuarantineReason
+from scim_harness.simulator.results import ConnectionTestResult, CycleSummary, JobStatus, OnDemandResult
+from scim_harness.simulator.settings import EngineSettings
+from scim_harness.simulator.tenant import Tenant
+from scim_harness.simulator.throttle import ThrottledClient
+from scim_harness.simulator.timeline import RESTART_SCOPES
+from scim_harness.simulator.user_sync import UserSync
 
 
 class ProvisioningJob:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from simulator.context import JobContext, Run
-from simulator.logs import LogEntry, ModifiedProperty, ProvisioningStep, StatusInfo, as_log_value
-from simulator.payloads import Change
+from scim_harness.simulator.context import JobContext, Run
+from scim_harness.simulator.logs import LogEntry, ModifiedProperty, ProvisioningStep, StatusInfo, as_log_value
+from scim_harness.simulator.payloads import Change
 
 USER_IDENTITY_TYPE = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_IDENTITY_TYPE = "urn:ietf:params:scim:schemas:core:2.0:Group"

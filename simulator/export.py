@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from simulator.client import SERVICE_INCOMPATIBLE, Outcome, Response
-from simulator.context import JobContext, Run
-from simulator.logs import LogEntry, ProvisioningStep, StatusInfo
-from simulator.payloads import list_resources
-from simulator.quarantine import COMPLIANCE_MESSAGE, CREDENTIALS_MESSAGE, Quarantine, QuarantineReason
-from simulator.redact import mask_secrets
+from scim_harness.common.scim_wire import list_resources
+from scim_harness.simulator.client import SERVICE_INCOMPATIBLE, Outcome, Response
+from scim_harness.simulator.context import JobContext, Run
+from scim_harness.simulator.logs import LogEntry, ProvisioningStep, StatusInfo
+from scim_harness.simulator.quarantine import (
+    COMPLIANCE_MESSAGE,
+    CREDENTIALS_MESSAGE,
+    Quarantine,
+    QuarantineReason,
+)
 
 UNREADABLE = "We are not able to deserialize the resource received from the SCIM endpoint."
 
@@ -147,8 +151,7 @@ class Export:
                 " It will be retried again after this date: "
                 f"{escrow.next_attempt_at.strftime('%Y-%m-%dT%H:%M:%S')}Z"
             )
-        token = self.ctx.secret_token
-        text = mask_secrets(text, [token])
+        text = self.ctx.logs.redactor.text(text)
         entry.statusInfo = StatusInfo(
             errorCode=code,
             reason=text,

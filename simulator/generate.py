@@ -14,8 +14,8 @@ from typing import Literal
 
 from faker import Faker
 
-from simulator.clock import Clock
-from simulator.tenant import Tenant
+from scim_harness.simulator.clock import Clock
+from scim_harness.simulator.tenant import Tenant
 
 Locale = Literal["en_US", "ja_JP", "mix"]
 LOCALES = ("en_US", "ja_JP", "mix")

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulator.context import GroupLink, JobContext, Run
-from simulator.entries import created, group_entry, modified, redundant
-from simulator.export import Export, ExportFailed
-from simulator.logs import LogEntry, ModifiedProperty
-from simulator.payloads import (
+from scim_harness.simulator.context import GroupLink, JobContext, Run
+from scim_harness.simulator.entries import created, group_entry, modified, redundant
+from scim_harness.simulator.export import Export, ExportFailed
+from scim_harness.simulator.logs import LogEntry, ModifiedProperty
+from scim_harness.simulator.payloads import (
     diff_user,
     group_create_body,
     group_filter_query,

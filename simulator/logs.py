@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from rich.table import Table
 
-from simulator.redact import mask_secrets
+from scim_harness.common.redact import Redactor
 
 Action = Literal["Create", "Update", "Delete", "Disable", "StagedDelete", "Other"]
 Status = Literal["Success", "Failure", "Skipped", "Warning"]
@@ -89,7 +89,8 @@ class ProvisioningLogs:
         self._entries: list[LogEntry] = []
         self._max_entries = max_entries
         self._lock = threading.Lock()
-        self._secrets = [s for s in (secrets or []) if s]
+        self.redactor = Redactor(secrets or [])
+        """The one redaction the job's texts go through (raw, base64 and percent-encoded forms)."""
 
     def add(self, entry: LogEntry) -> LogEntry:
         with self._lock:
@@ -148,7 +149,7 @@ class ProvisioningLogs:
         return table
 
     def _mask(self, text: str) -> str:
-        return mask_secrets(text, self._secrets)
+        return self.redactor.text(text)
 
 
 def as_log_value(value: Any) -> str | None:

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from simulator.expressions import Expression, ExpressionError, parse
+from scim_harness.simulator.expressions import Expression, ExpressionError, parse
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 # The `active` expression the Kintone help article and most vendor guides show (reference §3, §5).

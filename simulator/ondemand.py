@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import uuid
 
-from simulator.context import JobContext, Run
-from simulator.dialect import Dialect
-from simulator.entries import skip, user_entry
-from simulator.logs import ProvisioningStep, StatusInfo
-from simulator.probe import Prober
-from simulator.results import OnDemandResult
-from simulator.user_sync import UserSync
+from scim_harness.simulator.context import JobContext, Run
+from scim_harness.simulator.dialect import Dialect
+from scim_harness.simulator.entries import skip, user_entry
+from scim_harness.simulator.logs import ProvisioningStep, StatusInfo
+from scim_harness.simulator.probe import Prober
+from scim_harness.simulator.results import OnDemandResult
+from scim_harness.simulator.user_sync import UserSync
 
 
 def provision_on_demand(ctx: JobContext, prober: Prober, users: UserSync, user_id: str) -> OnDemandResult:

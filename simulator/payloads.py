@@ -11,16 +11,16 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
-from urllib.parse import quote_plus
 
-from simulator.dialect import Dialect
-
-USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
-ENTERPRISE_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
-MS_GROUP_SCHEMA = "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"
-PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-LIST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+from scim_harness.common.scim_wire import (
+    ENTERPRISE_SCHEMA,
+    GROUP_SCHEMA,
+    MS_GROUP_SCHEMA,
+    PATCH_SCHEMA,
+    USER_SCHEMA,
+    Dialect,
+    filter_query,
+)
 
 # Elements Entra marks primary when it creates them: the documented POST marks the work email (§3).
 # Marking the work address too is our assumption (UNCONFIRMED).
@@ -63,11 +63,6 @@ def as_bool(value: Any) -> bool | None:
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"
     return None
-
-
-def filter_query(attribute: str, value: str) -> str:
-    """`filter=userName+eq+%22<value>%22`: spaces as `+`, quotes as `%22`, as seen on the wire (§1, I-CT2)."""
-    return "filter=" + quote_plus(f'{attribute} eq "{value}"', safe="")
 
 
 def group_filter_query(value: str, attribute: str = "displayName") -> str:
@@ -249,19 +244,3 @@ def group_members_body(
 def group_patch_body(changes: Iterable[Change], dialect: Dialect) -> dict[str, Any]:
     """Rename / externalId change of a group: the same rules as a user PATCH."""
     return user_patch_body(changes, dialect)
-
-
-def list_resources(body: Any) -> list[dict[str, Any]] | None:
-    """The resources of a ListResponse, or None when the body is not one (Entra cannot deserialise it)."""
-    if not isinstance(body, Mapping):
-        return None
-    resources = body.get("Resources", [])
-    if "totalResults" not in body and "Resources" not in body:
-        return None
-    if not isinstance(resources, list):
-        return None
-    total = body.get("totalResults")
-    if not resources and isinstance(total, int) and total > 0:
-        # Some servers answer counts without resources; treat each counted match as an unknown resource.
-        return [{} for _ in range(total)]
-    return [r for r in resources if isinstance(r, Mapping)]

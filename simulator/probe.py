@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 
-from simulator.client import SERVICE_INCOMPATIBLE, Outcome, Response
-from simulator.mappings import MappingSet
-from simulator.payloads import filter_query, group_filter_query, list_resources
-from simulator.quarantine import COMPLIANCE_MESSAGE, CREDENTIALS_MESSAGE
-from simulator.results import ConnectionTestResult
-from simulator.settings import EngineSettings
-from simulator.throttle import ThrottledClient
+from scim_harness.common.scim_wire import filter_query, list_resources
+from scim_harness.simulator.client import SERVICE_INCOMPATIBLE, Outcome, Response
+from scim_harness.simulator.mappings import MappingSet
+from scim_harness.simulator.payloads import group_filter_query
+from scim_harness.simulator.quarantine import COMPLIANCE_MESSAGE, CREDENTIALS_MESSAGE
+from scim_harness.simulator.results import ConnectionTestResult
+from scim_harness.simulator.settings import EngineSettings
+from scim_harness.simulator.throttle import ThrottledClient
 
 
 class Prober:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from simulator.logs import LogEntry, ModifiedProperty, ProvisioningStep
+from scim_harness.simulator.logs import LogEntry, ModifiedProperty, ProvisioningStep
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Literal
 
-from simulator.escrow import DEFAULT_ESCROW_SCHEDULE
-from simulator.quarantine import DEFAULT_QUARANTINE_SCHEDULE, EscrowThresholds
+from scim_harness.simulator.escrow import DEFAULT_ESCROW_SCHEDULE
+from scim_harness.simulator.quarantine import DEFAULT_QUARANTINE_SCHEDULE, EscrowThresholds
 
 
 @dataclass(frozen=True)

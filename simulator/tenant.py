@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from simulator.clock import Clock
-from simulator.scoping import ScopingFilter
-from simulator.timeline import TimelineEvent, parse_timeline
+from scim_harness.simulator.clock import Clock
+from scim_harness.simulator.scoping import ScopingFilter
+from scim_harness.simulator.timeline import TimelineEvent, parse_timeline
 
 # Entra keeps a deleted user in the recycle bin for 30 days, then purges it for good.
 SOFT_DELETE_RETENTION = timedelta(days=30)

@@ -6,9 +6,9 @@ import threading
 from datetime import datetime, timedelta
 from typing import Any
 
-from simulator.client import Outcome, Response, ScimClient
-from simulator.clock import Clock
-from simulator.settings import EngineSettings
+from scim_harness.simulator.client import Outcome, Response, ScimClient
+from scim_harness.simulator.clock import Clock
+from scim_harness.simulator.settings import EngineSettings
 
 
 class ThrottledClient:

@@ -1,8 +1,8 @@
 """A scripted run: directory events and admin actions at offsets from the start of the simulation.
 
 In the tenant file: `"timeline": [{"at": "2h", "action": "update", "user": "a@contoso.com",
-"set": {"displayName": "X"}}, ...]`. Directory events change the tenant (apply_directory_event); admin actions
-(stop, start, restart, on_demand) belong to the provisioning job, so the engine runs them.
+"set": {"displayName": "X"}}, ...]`. Directory events change the tenant and admin actions
+(stop, start, restart, on_demand) drive the provisioning job: simulator.runner plays both.
 """
 
 from __future__ import annotations
@@ -11,10 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from simulator.tenant import Tenant
+from typing import Any
 
 DIRECTORY_ACTIONS = frozenset(
     {
@@ -169,61 +166,3 @@ def parse_timeline(raw: Sequence[Any]) -> list[TimelineEvent]:
         raise TimelineError(0, "the timeline must be a JSON list")
     events = [parse_event(index, item) for index, item in enumerate(raw)]
     return sorted(events, key=lambda event: event.at)
-
-
-def apply_directory_event(tenant: Tenant, event: TimelineEvent) -> None:
-    """Apply one directory event to the tenant. Admin actions are the engine's and are refused here."""
-    from simulator.tenant import TenantError
-
-    if event.is_admin_action:
-        raise TimelineError(event.index, f"{event.action!r} is an admin action for the provisioning job")
-    try:
-        _apply(tenant, event)
-    except TenantError as exc:
-        raise TimelineError(event.index, f"{event.action}: {exc}") from None
-
-
-def _apply(tenant: Tenant, event: TimelineEvent) -> None:
-    action, params = event.action, event.params
-    if action == "add_user":
-        attributes = dict(params.get("attributes", params.get("set", {})))
-        user_id = attributes.pop("id", None)
-        tenant.add_user(id=user_id, assigned=bool(params.get("assigned", False)), **attributes)
-        return
-    if action == "add_group":
-        members = [tenant.find_user(m).id for m in params.get("members", [])]
-        tenant.add_group(
-            params["displayName"], members, id=params.get("id"), assigned=bool(params.get("assigned", False))
-        )
-        return
-    assert event.target is not None
-    if event.target_kind == "group":
-        group = tenant.find_group(event.target)
-        group_actions = {
-            "assign": lambda: tenant.assign_group(group.id),
-            "unassign": lambda: tenant.unassign_group(group.id),
-            "add_member": lambda: tenant.add_group_member(group.id, tenant.find_user(params["member"]).id),
-            "remove_member": lambda: tenant.remove_group_member(
-                group.id, tenant.find_user(params["member"]).id
-            ),
-        }
-        if action not in group_actions:
-            raise TimelineError(event.index, f"action {action!r} applies to a user, not a group")
-        group_actions[action]()
-        return
-    user_id = tenant.find_user(event.target).id
-    user_actions = {
-        "assign": tenant.assign_user,
-        "unassign": tenant.unassign_user,
-        "soft_delete": tenant.soft_delete,
-        "restore": tenant.restore,
-        "hard_delete": tenant.hard_delete,
-        "block": tenant.block_sign_in,
-        "unblock": tenant.unblock_sign_in,
-    }
-    if action == "update":
-        tenant.update_user(user_id, **params["set"])
-    elif action in user_actions:
-        user_actions[action](user_id)
-    else:
-        raise TimelineError(event.index, f"action {action!r} applies to a group, not a user")

@@ -11,12 +11,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from simulator.context import JobContext, Run
-from simulator.entries import created, exported, modified, redundant, skip, user_entry
-from simulator.export import UNREADABLE, Export, ExportFailed
-from simulator.logs import LogEntry, ProvisioningStep, StatusInfo
-from simulator.payloads import diff_user, filter_query, user_create_body, user_patch_body
-from simulator.tenant import SourceUser
+from scim_harness.common.scim_wire import filter_query
+from scim_harness.simulator.context import JobContext, Run
+from scim_harness.simulator.entries import created, exported, modified, redundant, skip, user_entry
+from scim_harness.simulator.export import UNREADABLE, Export, ExportFailed
+from scim_harness.simulator.logs import LogEntry, ProvisioningStep, StatusInfo
+from scim_harness.simulator.payloads import diff_user, user_create_body, user_patch_body
+from scim_harness.simulator.tenant import SourceUser
 
 
 class UserSync:

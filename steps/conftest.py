@@ -13,14 +13,19 @@ from pathlib import Path
 import allure
 import pytest
 
-from harness.capture import CaptureProxy, har_path_for_worker
-from harness.config import DIALECTS, TARGETS, SuiteConfig
-from harness.drivers import NotSupported, TargetDriver, open_driver
-from harness.errors import HarnessError
-from harness.suite_support import Recorder, ScenarioWorld
-from simulator.engine import ProvisioningJob
+from scim_harness.capture import CaptureProxy, har_path_for_worker
+from scim_harness.common.errors import HarnessError
+from scim_harness.config import DIALECTS, TARGETS, SuiteConfig
+from scim_harness.drivers import NotSupported, TargetDriver, open_driver
+from scim_harness.simulator.engine import ProvisioningJob
+from scim_harness.suite_support import Recorder, ScenarioWorld
 
-pytest_plugins = ["harness.reporting.plugin", "steps.entra_steps", "steps.kintone_steps", "steps.scim_steps"]
+pytest_plugins = [
+    "scim_harness.reporting.plugin",
+    "scim_harness.steps.entra_steps",
+    "scim_harness.steps.kintone_steps",
+    "scim_harness.steps.scim_steps",
+]
 
 _CONFIG = pytest.StashKey[SuiteConfig]()
 EXTRA_TAGS = {
@@ -40,7 +45,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    from harness.reporting.plugin import set_environment
+    from scim_harness.reporting.plugin import set_environment
 
     for tag, meaning in EXTRA_TAGS.items():
         config.addinivalue_line("markers", f"{tag}: {meaning}")
@@ -91,7 +96,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Iterator[None]:
 
 def register_secrets(config: pytest.Config, secrets: list[str]) -> None:
     # Imported late: pytest imports the reporting plugin itself (pytest_plugins) to rewrite its asserts.
-    from harness.reporting.plugin import register_secrets as register
+    from scim_harness.reporting.plugin import register_secrets as register
 
     register(config, secrets)
 

@@ -7,8 +7,8 @@ import uuid
 import pytest
 from pytest_bdd import parsers, step, then
 
-from harness.suite_support import ScenarioWorld, item
-from simulator.engine import ProvisioningJob
+from scim_harness.simulator.engine import ProvisioningJob
+from scim_harness.suite_support import ScenarioWorld, item
 
 
 @step("Entra ID provisions users to Kintone with the SCIM endpoint and API token from Kintone")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pytest_bdd import parsers, step, then
 
-from harness.suite_support import ScenarioWorld, item
+from scim_harness.suite_support import ScenarioWorld, item
 
 
 @step(

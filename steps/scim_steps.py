@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pytest_bdd import parsers, step, then
 
-from harness.suite_support import ScenarioWorld
+from scim_harness.suite_support import ScenarioWorld
 
 
 @step(parsers.parse('Entra ID looks up the login name of "{alias}" written in upper case'))

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from mitmproxy import http, io
 
-from harness.capture.exchange import ExchangeStore, exchange_from_flow
-from harness.capture.flows import redacted_flow
-from harness.capture.har import write_har
-from harness.capture.redact import Redactor
+from scim_harness.capture.exchange import ExchangeStore, exchange_from_flow
+from scim_harness.capture.flows import redacted_flow
+from scim_harness.capture.har import write_har
+from scim_harness.common.redact import Redactor
 
 logger = logging.getLogger(__name__)
 

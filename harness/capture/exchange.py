@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from mitmproxy import http
 
-from harness.capture.redact import Redactor
+from scim_harness.common.redact import Redactor
 
 # Bodies beyond this are cut: SCIM payloads are small, and a runaway body must not fill memory or the report.
 MAX_BODY_CHARS = 256 * 1024

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mitmproxy import http
 
-from harness.capture.redact import REDACTED, SENSITIVE_HEADERS, Redactor
+from scim_harness.common.redact import REDACTED, SENSITIVE_HEADERS, Redactor
 
 
 def _redact_message(message: http.Message, redactor: Redactor) -> None:

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from harness.capture.exchange import Exchange
-from harness.errors import HarnessError
+from scim_harness.capture.exchange import Exchange
+from scim_harness.common.errors import HarnessError
 
 
 def _version() -> str:

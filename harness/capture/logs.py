@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from harness.capture.redact import Redactor
+from scim_harness.common.redact import Redactor
 
 _PREFIX = "mitmproxy"
 

@@ -16,11 +16,11 @@ from mitmproxy import options
 from mitmproxy.addons import core, disable_h2c, dns_resolver, next_layer, proxyserver, tlsconfig
 from mitmproxy.master import Master
 
-from harness.capture.addons import Record, SignalRunning, WriteFlows, WriteHar
-from harness.capture.exchange import Exchange, ExchangeStore
-from harness.capture.logs import RedactedMitmproxyLogs
-from harness.capture.redact import Redactor
-from harness.errors import HarnessError
+from scim_harness.capture.addons import Record, SignalRunning, WriteFlows, WriteHar
+from scim_harness.capture.exchange import Exchange, ExchangeStore
+from scim_harness.capture.logs import RedactedMitmproxyLogs
+from scim_harness.common.errors import HarnessError
+from scim_harness.common.redact import Redactor
 
 logger = logging.getLogger(__name__)
 

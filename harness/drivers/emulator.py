@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.drivers.emulator_admin import EmulatorAdminApi
-from harness.drivers.http import new_client
-from harness.drivers.kintone import KintoneDriver
+from scim_harness.drivers.emulator_admin import EmulatorAdminApi
+from scim_harness.drivers.http import new_client
+from scim_harness.drivers.kintone import KintoneDriver
 
 
 class EmulatorDriver(KintoneDriver):
@@ -45,8 +45,8 @@ class EmulatorDriver(KintoneDriver):
     @classmethod
     def start(cls, *, rules: dict[str, bool] | None = None, timeout: float | None = None) -> EmulatorDriver:
         """An emulator of our own, in this process, on 127.0.0.1 and an ephemeral port."""
-        from emulator.config import EmulatorConfig
-        from emulator.server import EmulatorServer
+        from scim_harness.emulator.config import EmulatorConfig
+        from scim_harness.emulator.server import EmulatorServer
 
         server = EmulatorServer(EmulatorConfig())
         server.start()

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from harness.drivers.http import cybozu_authorization, expect, send
+from scim_harness.drivers.http import cybozu_authorization, expect, send
 
 
 class EmulatorAdminApi:

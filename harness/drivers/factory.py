@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from harness.config import SuiteConfig
-from harness.drivers.base import TargetDriver
-from harness.drivers.emulator import EmulatorDriver
-from harness.drivers.kintone import KintoneDriver
-from harness.drivers.scim import ScimDriver
+from scim_harness.config import SuiteConfig
+from scim_harness.drivers.base import TargetDriver
+from scim_harness.drivers.emulator import EmulatorDriver
+from scim_harness.drivers.kintone import KintoneDriver
+from scim_harness.drivers.scim import ScimDriver
 
 EMULATOR_SCIM_PATH = "/scim/v2"
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from harness.errors import HarnessError
+from scim_harness.common.errors import HarnessError
 
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 SCIM_JSON = "application/scim+json"

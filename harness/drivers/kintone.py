@@ -6,10 +6,10 @@ NotSupported and their scenarios are reported as skipped with the reason.
 
 from __future__ import annotations
 
-from harness.drivers.base import NotSupported, TargetUser
-from harness.drivers.http import new_client
-from harness.drivers.kintone_user_api import KintoneUserApi
-from harness.drivers.scim_reader import ScimReader
+from scim_harness.drivers.base import NotSupported, TargetUser
+from scim_harness.drivers.http import new_client
+from scim_harness.drivers.kintone_user_api import KintoneUserApi
+from scim_harness.drivers.scim_reader import ScimReader
 
 _NO_API = "Kintone has no public API for {what} (it is only on the Provisioning page)"
 

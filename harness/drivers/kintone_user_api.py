@@ -9,7 +9,7 @@ import secrets
 
 import httpx
 
-from harness.drivers.http import cybozu_authorization, expect, json_or_none, send
+from scim_harness.drivers.http import cybozu_authorization, expect, json_or_none, send
 
 
 class KintoneUserApi:

@@ -11,8 +11,8 @@ from typing import Any
 
 import httpx
 
-from harness.drivers.http import bearer, json_or_none, new_client, send
-from simulator.payloads import filter_query
+from scim_harness.common.scim_wire import filter_query
+from scim_harness.drivers.http import bearer, json_or_none, new_client, send
 
 ENTRA_CONTENT_TYPE = "application/scim+json; charset=utf-8"
 ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from harness.drivers.base import NotSupported, TargetUser
-from harness.drivers.http import new_client
-from harness.drivers.scim_reader import ScimReader
+from scim_harness.drivers.base import NotSupported, TargetUser
+from scim_harness.drivers.http import new_client
+from scim_harness.drivers.scim_reader import ScimReader
 
 _WHY = "a generic SCIM service has no administrator API the harness knows"
 

@@ -6,8 +6,8 @@ import uuid
 
 import httpx
 
-from harness.drivers.base import TargetUser
-from harness.drivers.http import SCIM_JSON, bearer, expect, json_or_none, send
+from scim_harness.drivers.base import TargetUser
+from scim_harness.drivers.http import SCIM_JSON, bearer, expect, json_or_none, send
 
 
 class ScimReader:

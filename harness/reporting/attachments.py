@@ -8,8 +8,8 @@ from collections.abc import Iterable
 
 from rich.console import Console
 
-from harness.capture.exchange import Exchange
-from harness.capture.redact import Redactor
+from scim_harness.capture.exchange import Exchange
+from scim_harness.common.redact import Redactor
 
 
 def _pretty(body: str) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 
-from harness.capture.redact import Redactor
+from scim_harness.common.redact import Redactor
 
 FILE_NAME = "environment.properties"
 

@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from harness.errors import HarnessError
+from scim_harness.common.errors import HarnessError
 
 REPORT_NAME = "Kintone SCIM provisioning conformance"
 GENERATE_TIMEOUT_S = 300
@@ -30,14 +30,25 @@ def _warn(message: str) -> None:
     print(f"report: {message}", file=sys.stderr)
 
 
+ALLURE_ENV = "SCIM_HARNESS_ALLURE"
+
+
 def find_allure(start: Path | None = None) -> Path | None:
-    """node_modules/.bin/allure in the working directory or a parent of it, else in the repository root."""
+    """$SCIM_HARNESS_ALLURE; else node_modules/.bin/allure in the working directory or a parent of it; else
+    `allure` on PATH (an installed wheel has no node_modules of its own); else the checkout's node_modules."""
+    named = os.environ.get(ALLURE_ENV)
+    if named:
+        return Path(named) if Path(named).exists() else None
     here = (start or Path.cwd()).resolve()
-    for directory in (here, *here.parents, _REPO_ROOT):
+    for directory in (here, *here.parents):
         candidate = directory / "node_modules" / ".bin" / "allure"
         if candidate.exists():
             return candidate
-    return None
+    on_path = shutil.which("allure")
+    if on_path:
+        return Path(on_path)
+    candidate = _REPO_ROOT / "node_modules" / ".bin" / "allure"
+    return candidate if candidate.exists() else None
 
 
 def html_unavailable_reason() -> str | None:

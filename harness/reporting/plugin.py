@@ -1,6 +1,6 @@
 """pytest plugin for the conformance suite: Allure labels, links, attachments, environment and redaction.
 
-Register it in steps/conftest.py with `pytest_plugins = ["harness.reporting.plugin"]`. It works with
+Register it in steps/conftest.py with `pytest_plugins = ["scim_harness.reporting.plugin"]`. It works with
 allure-pytest-bdd (active when pytest gets `--alluredir`) and does nothing harmful without it.
 
 It finds the run's objects lazily through the suite's fixtures, and only if a scenario used them:
@@ -23,16 +23,23 @@ from typing import Any
 import allure
 import pytest
 
-from harness.capture.redact import Redactor
-from harness.reporting.attachments import (
+from scim_harness.common.redact import Redactor
+from scim_harness.reporting.attachments import (
     exchange_overview,
     format_exchanges,
     plain_text,
     provisioning_logs_json,
 )
-from harness.reporting.environment import write_environment
-from harness.reporting.labels import DEFAULT_HELP_URL, HELP_MARK, HELP_TAG_PREFIX, LAYERS, help_url, layers_of
-from harness.reporting.results import redact_results_dir
+from scim_harness.reporting.environment import write_environment
+from scim_harness.reporting.labels import (
+    DEFAULT_HELP_URL,
+    HELP_MARK,
+    HELP_TAG_PREFIX,
+    LAYERS,
+    help_url,
+    layers_of,
+)
+from scim_harness.reporting.results import redact_results_dir
 
 logger = logging.getLogger(__name__)
 

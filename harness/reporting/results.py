@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
-from harness.capture.redact import Redactor
+from scim_harness.common.redact import Redactor
 
 
 def _rewrite(path: Path, text: str) -> None:

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.errors import HarnessError
+from scim_harness.common.errors import HarnessError
 
 # A scenario skipped with a reason starting like this is counted apart: the target is not meant to do it
 # (a vendor's SCIM server and a Kintone-only rule), which is not the same as "could not check it".

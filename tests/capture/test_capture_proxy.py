@@ -11,8 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from harness.capture import REDACTED, CaptureProxy
-from harness.errors import HarnessError
+from scim_harness.capture import CaptureProxy
+from scim_harness.common.errors import HarnessError
+from scim_harness.common.redact import REDACTED
 from tests.capture.conftest import ADMIN_LOGIN, ADMIN_PASSWORD, TOKEN
 
 SCIM_PATH = "/scim/v2?aadOptscim062020"

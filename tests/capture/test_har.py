@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.capture import Exchange, har_path_for_worker, merge_har, write_har
-from harness.errors import HarnessError
+from scim_harness.capture import Exchange, har_path_for_worker, merge_har, write_har
+from scim_harness.common.errors import HarnessError
 
 REQUIRED = {
     "log": {"version", "creator", "entries"},

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from emulator.admin_client import AdminClient
-from emulator.config import EmulatorConfig
-from emulator.server import EmulatorServer
+from scim_harness.emulator.admin_client import AdminClient
+from scim_harness.emulator.config import EmulatorConfig
+from scim_harness.emulator.server import EmulatorServer
 
 SEED_TOKEN = "seed-token-for-tests-0123456789"
 ADMIN_PASSWORD = "admin-password-for-tests"

@@ -7,7 +7,7 @@ import base64
 import httpx
 import pytest
 
-from emulator.server import EmulatorServer
+from scim_harness.emulator.server import EmulatorServer
 from tests.emulator.conftest import TIMEOUT_S, create
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from emulator.admin_client import AdminClient
-from emulator.assumptions import Assumptions, ScimRefusal
-from emulator.config import EmulatorConfig
-from emulator.server import EmulatorServer
+from scim_harness.emulator.admin_client import AdminClient
+from scim_harness.emulator.assumptions import Assumptions, ScimRefusal
+from scim_harness.emulator.config import EmulatorConfig
+from scim_harness.emulator.server import EmulatorServer
 from tests.emulator.conftest import SEED_TOKEN, TIMEOUT_S, new_user
 
 PASSWORD = "pw-assumptions"

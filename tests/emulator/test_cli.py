@@ -12,8 +12,8 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from emulator.cli import emulator as emulator_cli
-from emulator.server import EmulatorServer
+from scim_harness.emulator.cli import emulator as emulator_cli
+from scim_harness.emulator.server import EmulatorServer
 from tests.emulator.conftest import ADMIN_PASSWORD, TIMEOUT_S
 
 
@@ -82,7 +82,7 @@ def test_users_list_shows_every_user_past_the_user_apis_page_of_100(run, admin_h
 
 
 def test_errors_are_one_readable_harness_error(run, monkeypatch: pytest.MonkeyPatch) -> None:
-    from harness.errors import HarnessError
+    from scim_harness.common.errors import HarnessError
 
     bad = run("ip-allowlist", "set", "not-an-ip")
     assert isinstance(bad.exception, HarnessError) and "not-an-ip" in str(bad.exception)
@@ -98,7 +98,7 @@ def test_errors_are_one_readable_harness_error(run, monkeypatch: pytest.MonkeyPa
 
 
 def test_unreachable_emulator_is_a_harness_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    from harness.errors import HarnessError
+    from scim_harness.common.errors import HarnessError
 
     monkeypatch.setenv("SCIM_HARNESS_ADMIN_PASSWORD", "x")
     with socket.socket() as probe:
@@ -114,7 +114,7 @@ def test_serve_seeds_the_token_and_never_echoes_it() -> None:
         port = probe.getsockname()[1]
     token = "serve-token-abcdef123456"
     env = {**os.environ, "SCIM_HARNESS_TOKEN": token, "SCIM_HARNESS_ADMIN_PASSWORD": "serve-admin-pw"}
-    code = "from emulator.cli import emulator; emulator()"
+    code = "from scim_harness.emulator.cli import emulator; emulator()"
     process = subprocess.Popen(
         [sys.executable, "-c", code, "serve", "--port", str(port)],
         env=env,
@@ -141,7 +141,7 @@ def test_serve_seeds_the_token_and_never_echoes_it() -> None:
 
 
 def test_serve_with_an_unusable_database_is_a_harness_error(tmp_path) -> None:
-    from harness.errors import HarnessError
+    from scim_harness.common.errors import HarnessError
 
     result = CliRunner().invoke(emulator_cli, ["serve", "--db", str(tmp_path / "missing" / "x.sqlite")])
     assert isinstance(result.exception, HarnessError) and "cannot start" in str(result.exception)
@@ -153,7 +153,7 @@ def test_serve_on_a_port_in_use_is_one_readable_line() -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        code = "from harness.cli import main; main()"
+        code = "from scim_harness.cli import main; main()"
         result = subprocess.run(
             [sys.executable, "-c", code, "emulator", "serve", "--port", str(port)],
             capture_output=True,

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from emulator.server import EmulatorServer
+from scim_harness.emulator.server import EmulatorServer
 from tests.emulator.conftest import SEED_TOKEN, TIMEOUT_S, new_user
 
 PARALLEL = 16

@@ -15,12 +15,12 @@ from scim2_server.requests import ScimRequest
 from scim2_server.responses import ScimResponse
 from scim2_server.service import ScimService
 
-from emulator.config import EmulatorConfig
-from emulator.kintone_user import user_of
-from emulator.rules import RuleSwitches
-from emulator.scim_app import PEER_HEADER, KintoneScimApplication
-from emulator.state import EmulatorState
-from emulator.tokens import TokenService
+from scim_harness.emulator.config import EmulatorConfig
+from scim_harness.emulator.kintone_user import user_of
+from scim_harness.emulator.rules import RuleSwitches
+from scim_harness.emulator.scim_app import PEER_HEADER, KintoneScimApplication
+from scim_harness.emulator.state import EmulatorState
+from scim_harness.emulator.tokens import TokenService
 
 from .conftest import SEED_TOKEN, USER_SCHEMA
 

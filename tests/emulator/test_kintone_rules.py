@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from emulator.admin_client import AdminClient
+from scim_harness.emulator.admin_client import AdminClient
 from tests.emulator.conftest import assert_scim_error, create, new_user, patch
 
 

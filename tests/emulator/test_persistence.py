@@ -7,9 +7,9 @@ from pathlib import Path
 
 import httpx
 
-from emulator.admin_client import AdminClient
-from emulator.config import EmulatorConfig
-from emulator.server import EmulatorServer
+from scim_harness.emulator.admin_client import AdminClient
+from scim_harness.emulator.config import EmulatorConfig
+from scim_harness.emulator.server import EmulatorServer
 from tests.emulator.conftest import TIMEOUT_S, new_user
 
 PASSWORD = "pw-persist"

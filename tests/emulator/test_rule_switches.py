@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from emulator.admin_client import AdminClient
-from emulator.server import EmulatorServer
+from scim_harness.emulator.admin_client import AdminClient
+from scim_harness.emulator.server import EmulatorServer
 from tests.emulator.conftest import SEED_TOKEN, TIMEOUT_S, create, new_user, patch
 
 
@@ -135,8 +135,8 @@ def test_plain_json_responses(scim: httpx.Client, admin: AdminClient) -> None:
 
 
 def test_rules_can_be_set_at_startup() -> None:
-    from emulator.config import EmulatorConfig
-    from emulator.rules import RuleSwitches
+    from scim_harness.emulator.config import EmulatorConfig
+    from scim_harness.emulator.rules import RuleSwitches
 
     config = EmulatorConfig(seed_token=SEED_TOKEN, rules=RuleSwitches(not_found_on_empty_filter=True))
     with EmulatorServer(config) as server:

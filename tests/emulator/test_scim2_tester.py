@@ -9,7 +9,7 @@ import httpx2
 from scim2_client.engines.httpx2 import SyncSCIMClient
 from scim2_tester import Status, check_server
 
-from emulator.server import EmulatorServer
+from scim_harness.emulator.server import EmulatorServer
 from tests.emulator.conftest import SEED_TOKEN, TIMEOUT_S
 
 PASSING = {Status.SUCCESS, Status.COMPLIANT, Status.ACCEPTABLE}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from emulator.admin_client import AdminClient
-from emulator.server import EmulatorServer
+from scim_harness.emulator.admin_client import AdminClient
+from scim_harness.emulator.server import EmulatorServer
 from tests.emulator.conftest import SEED_TOKEN, TIMEOUT_S, assert_scim_error
 
 

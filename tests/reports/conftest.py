@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.reporting import build_html, write_summary
+from scim_harness.reporting import build_html, write_summary
 
 SAMPLE = Path(__file__).parent / "sample_suite"
 REPO_ROOT = Path(__file__).resolve().parents[2]

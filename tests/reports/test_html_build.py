@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.errors import HarnessError
-from harness.reporting import REPORT_NAME, build_html, html_unavailable_reason
-from harness.reporting.html import allure_config, find_allure
+from scim_harness.common.errors import HarnessError
+from scim_harness.reporting import REPORT_NAME, build_html, html_unavailable_reason
+from scim_harness.reporting.html import allure_config, find_allure
 from tests.reports.conftest import SampleRun
 
 

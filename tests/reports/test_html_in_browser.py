@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.reporting import REPORT_NAME
+from scim_harness.reporting import REPORT_NAME
 from tests.reports.conftest import SampleRun
 from tests.reports.test_reports import CREATED, FAILING
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from harness.errors import HarnessError
-from harness.report_cli import report
+from scim_harness.common.errors import HarnessError
+from scim_harness.report_cli import report
 from tests.reports.conftest import SampleRun
 
 

@@ -7,7 +7,7 @@ import binascii
 import json
 import re
 
-from harness.capture import REDACTED
+from scim_harness.common.redact import REDACTED
 from tests.reports.conftest import SampleRun
 
 CREATED = "A new user is created in Kintone"

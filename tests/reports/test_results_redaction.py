@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from harness.capture import REDACTED
-from harness.reporting import redact_results_dir
+from scim_harness.common.redact import REDACTED
+from scim_harness.reporting import redact_results_dir
 
 TOKEN = "tok-0123456789abcdef"
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.errors import HarnessError
-from harness.reporting import write_summary
+from scim_harness.common.errors import HarnessError
+from scim_harness.reporting import write_summary
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest" tests="6" time="12.5">

@@ -20,10 +20,10 @@ from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 import pytest
 
-from simulator.clock import VirtualClock
-from simulator.engine import EngineSettings, ProvisioningJob
-from simulator.mappings import MappingSet
-from simulator.tenant import Tenant
+from scim_harness.simulator.clock import VirtualClock
+from scim_harness.simulator.engine import EngineSettings, ProvisioningJob
+from scim_harness.simulator.mappings import MappingSet
+from scim_harness.simulator.tenant import Tenant
 
 TOKEN = "test-secret-token-0123456789"
 BASE_PATH = "/scim/v2"

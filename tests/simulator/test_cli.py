@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from harness.errors import HarnessError
-from simulator.cli import simulate
+from scim_harness.common.errors import HarnessError
+from scim_harness.simulator.cli import simulate
 from tests.simulator.conftest import TOKEN, FakeScim
 
 EXAMPLE = Path(__file__).parents[2] / "simulator" / "data" / "example-tenant.json"
@@ -75,7 +75,7 @@ def test_token_is_required(scim: FakeScim) -> None:
 
 
 def test_through_the_scim_harness_group_errors_have_no_traceback(scim: FakeScim) -> None:
-    from harness.cli import main
+    from scim_harness.cli import main
 
     result = CliRunner().invoke(
         main,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.client import Outcome, ScimClient, parse_retry_after
-from simulator.dialect import Dialect, parse_tenant_url
-from simulator.payloads import filter_query, group_filter_query
+from scim_harness.common.scim_wire import filter_query
+from scim_harness.simulator.client import Outcome, ScimClient, parse_retry_after
+from scim_harness.simulator.dialect import Dialect, parse_tenant_url
+from scim_harness.simulator.payloads import group_filter_query
 from tests.simulator.conftest import TOKEN, FakeScim
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from simulator.engine import EngineSettings
-from simulator.scoping import ScopingFilter
-from simulator.tenant import Tenant
+from scim_harness.simulator.engine import EngineSettings
+from scim_harness.simulator.scoping import ScopingFilter
+from scim_harness.simulator.tenant import Tenant
 from tests.simulator.conftest import BASE_PATH, FakeScim, add_person, decoded_filter
 
 USERS = f"{BASE_PATH}/Users"

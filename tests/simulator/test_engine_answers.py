@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from simulator.engine import EngineSettings
-from simulator.mappings import MappingSet
-from simulator.quarantine import EscrowThresholds
-from simulator.tenant import Tenant
+from scim_harness.simulator.engine import EngineSettings
+from scim_harness.simulator.mappings import MappingSet
+from scim_harness.simulator.quarantine import EscrowThresholds
+from scim_harness.simulator.tenant import Tenant
 from tests.simulator.conftest import TOKEN, FakeScim, add_person
 
 CREDENTIALS = "SystemForCrossDomainIdentityManagementCredentialValidationFailure"

@@ -7,12 +7,12 @@ from datetime import timedelta
 
 import pytest
 
-from emulator.config import EmulatorConfig
-from emulator.server import EmulatorServer
-from simulator.clock import VirtualClock
-from simulator.engine import EngineSettings, ProvisioningJob
-from simulator.mappings import MappingSet
-from simulator.tenant import Tenant
+from scim_harness.emulator.config import EmulatorConfig
+from scim_harness.emulator.server import EmulatorServer
+from scim_harness.simulator.clock import VirtualClock
+from scim_harness.simulator.engine import EngineSettings, ProvisioningJob
+from scim_harness.simulator.mappings import MappingSet
+from scim_harness.simulator.tenant import Tenant
 from tests import third_party_scim
 from tests.simulator.conftest import TOKEN, add_person
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from simulator.expressions import ExpressionError, parse
+from scim_harness.simulator.expressions import ExpressionError, parse
 
 ACTIVE = 'Switch([IsSoftDeleted], , "False", "True", "True", "False")'
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from simulator.mappings import MappingSet
-from simulator.tenant import Tenant
+from scim_harness.simulator.mappings import MappingSet
+from scim_harness.simulator.tenant import Tenant
 from tests.simulator.conftest import FakeScim, Recorded
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from simulator.dialect import Dialect
-from simulator.payloads import PATCH_SCHEMA, Change, diff_user, user_create_body, user_patch_body
+from scim_harness.simulator.dialect import Dialect
+from scim_harness.simulator.payloads import PATCH_SCHEMA, Change, diff_user, user_create_body, user_patch_body
 
 WORK = 'emails[type eq "work"].value'
 

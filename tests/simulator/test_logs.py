@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from simulator.tenant import Tenant
+from scim_harness.simulator.tenant import Tenant
 from tests.simulator.conftest import TOKEN, FakeScim, add_person
 
 
@@ -47,7 +47,7 @@ def test_failures_carry_error_code_and_never_the_token(
     job.run_cycle()
     (entry,) = job.logs.for_user(alice)
     assert entry.statusInfo.errorCode == "InternalServerError"
-    assert TOKEN not in entry.statusInfo.reason and "***" in entry.statusInfo.reason
+    assert TOKEN not in entry.statusInfo.reason and "[REDACTED]" in entry.statusInfo.reason
     path = tmp_path / "logs.json"
     job.logs.write(path)
     console = Console(record=True, width=200, file=io.StringIO())

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from simulator.clock import VirtualClock
-from simulator.mappings import ACTIVE_EXPRESSION, AttributeMapping, MappingError, MappingSet
-from simulator.tenant import Tenant
+from scim_harness.simulator.clock import VirtualClock
+from scim_harness.simulator.mappings import ACTIVE_EXPRESSION, AttributeMapping, MappingError, MappingSet
+from scim_harness.simulator.tenant import Tenant
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 SAMPLE = {

@@ -5,9 +5,9 @@ from datetime import timedelta
 
 import pytest
 
-from simulator.clock import VirtualClock
-from simulator.scoping import ScopingClause, ScopingFilter
-from simulator.tenant import Tenant, TenantError
+from scim_harness.simulator.clock import VirtualClock
+from scim_harness.simulator.scoping import ScopingClause, ScopingFilter
+from scim_harness.simulator.tenant import Tenant, TenantError
 
 
 @pytest.fixture
@@ -361,7 +361,7 @@ def test_load_reports_unreadable_and_invalid_files(tmp_path, clock):
 def test_example_tenant_file_loads(clock):
     from pathlib import Path
 
-    import simulator
+    from scim_harness import simulator
 
     tenant = Tenant.load(Path(simulator.__file__).parent / "data" / "example-tenant.json", clock)
     assert tenant.users and tenant.groups and tenant.timeline

@@ -1,7 +1,7 @@
 """Generated tenants: unique identifiers, Japanese names, determinism, size."""
 
-from simulator.clock import VirtualClock
-from simulator.generate import generate_tenant
+from scim_harness.simulator.clock import VirtualClock
+from scim_harness.simulator.generate import generate_tenant
 
 
 def test_unique_upns_and_nicknames_at_scale():

@@ -2,9 +2,9 @@
 
 import pytest
 
-from simulator.clock import VirtualClock
-from simulator.scoping import ScopingClause, ScopingFilter, ScopingFilterError
-from simulator.tenant import Tenant
+from scim_harness.simulator.clock import VirtualClock
+from scim_harness.simulator.scoping import ScopingClause, ScopingFilter, ScopingFilterError
+from scim_harness.simulator.tenant import Tenant
 
 
 @pytest.mark.parametrize(

@@ -4,11 +4,11 @@ from datetime import timedelta
 
 import pytest
 
-from simulator.clock import VirtualClock
-from simulator.tenant import Tenant
-from simulator.timeline import (
+from scim_harness.simulator.clock import VirtualClock
+from scim_harness.simulator.runner import apply_directory_event
+from scim_harness.simulator.tenant import Tenant
+from scim_harness.simulator.timeline import (
     TimelineError,
-    apply_directory_event,
     format_duration,
     is_admin_action,
     parse_duration,

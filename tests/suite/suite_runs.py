@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.run_cli import PROJECT_ROOT, STEPS_DIR
+from scim_harness.run_cli import STEPS_DIR
 
-MODULE = "steps/test_conformance.py"
+MODULE = STEPS_DIR / "test_conformance.py"
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,10 @@ def _pytest_options(junit: Path) -> list[str]:
         str(junit),
         "-W",
         "ignore::DeprecationWarning",
+        "-c",
+        str(STEPS_DIR / "pytest.ini"),
         "--rootdir",
-        str(PROJECT_ROOT),
+        str(STEPS_DIR.parent),
     ]
 
 
@@ -41,14 +43,14 @@ def run_suite(
 ) -> dict[str, Outcome]:
     """Outcome per scenario test (parameters folded: one failing example fails the scenario)."""
     junit = tmp_path / "junit.xml"
-    command = [sys.executable, "-m", "pytest", *_pytest_options(junit)]
+    command = [sys.executable, "-P", "-m", "pytest", *_pytest_options(junit)]
     command += [f"{MODULE}::{name}" for name in selection] or [str(STEPS_DIR)]
     if markers:
         command += ["-m", markers]
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("SCIM_HARNESS_", "PYTEST_XDIST"))}
     done = subprocess.run(
         command,
-        cwd=PROJECT_ROOT,
+        cwd=tmp_path,
         env={**clean, "SCIM_HARNESS_CAPTURE": "0", **env},
         capture_output=True,
         text=True,
@@ -88,7 +90,7 @@ def run_suite_in_process(tmp_path: Path, env: dict[str, str], *selection: str) -
     process instead of once per run, which keeps a run per emulator rule affordable."""
     junit = tmp_path / "junit.xml"
     arguments = ["-p", "no:xdist", *_pytest_options(junit)]
-    arguments += [str(PROJECT_ROOT / f"{MODULE}::{name}") for name in selection]
+    arguments += [f"{MODULE}::{name}" for name in selection]
     saved = dict(os.environ)
     try:
         for name in [n for n in os.environ if n.startswith(("SCIM_HARNESS_", "PYTEST_XDIST"))]:

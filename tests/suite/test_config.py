@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.config import SuiteConfig
-from harness.errors import HarnessError
-from harness.run_cli import marker_expression
+from scim_harness.common.errors import HarnessError
+from scim_harness.config import SuiteConfig
+from scim_harness.run_cli import marker_expression
 
 
 def test_flags_win_over_environment_which_wins_over_the_file(tmp_path: Path) -> None:

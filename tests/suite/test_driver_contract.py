@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from emulator.config import EmulatorConfig
-from emulator.server import EmulatorServer
-from harness.drivers import EmulatorDriver, KintoneDriver, NotSupported, ScimDriver, TargetDriver
+from scim_harness.drivers import EmulatorDriver, KintoneDriver, NotSupported, ScimDriver, TargetDriver
+from scim_harness.emulator.config import EmulatorConfig
+from scim_harness.emulator.server import EmulatorServer
 from tests.third_party_scim import scim2_server
 
 ADMIN_ACTIONS = (

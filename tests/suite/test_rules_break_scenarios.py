@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from emulator.rules import RuleSwitches
+from scim_harness.emulator.rules import RuleSwitches
 from tests.suite.suite_runs import named, run_suite_in_process
 
 pytestmark = pytest.mark.slow  # runs the conformance suite itself

@@ -11,10 +11,10 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from emulator.config import EmulatorConfig
-from emulator.server import EmulatorServer
-from harness.cli import main
-from harness.run_cli import merge_har_parts
+from scim_harness.cli import main
+from scim_harness.emulator.config import EmulatorConfig
+from scim_harness.emulator.server import EmulatorServer
+from scim_harness.run_cli import merge_har_parts
 from tests.reports.test_reports import _embedded_texts as embedded_texts
 
 pytestmark = pytest.mark.slow  # runs the conformance suite itself

@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
-from emulator.config import EmulatorConfig
-from emulator.server import EmulatorServer
+from scim_harness.emulator.config import EmulatorConfig
+from scim_harness.emulator.server import EmulatorServer
 from tests.suite.suite_runs import named, run_suite
 
 pytestmark = pytest.mark.slow  # runs the conformance suite itself

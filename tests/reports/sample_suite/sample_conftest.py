@@ -13,10 +13,10 @@ from typing import ClassVar
 import pytest
 from rich.table import Table
 
-from harness.capture import CaptureProxy
-from harness.reporting.plugin import register_secrets, set_environment
+from scim_harness.capture import CaptureProxy
+from scim_harness.reporting.plugin import register_secrets, set_environment
 
-pytest_plugins = ["harness.reporting.plugin"]
+pytest_plugins = ["scim_harness.reporting.plugin"]
 
 TOKEN = os.environ["SAMPLE_TOKEN"]
 ADMIN_PASSWORD = os.environ["SAMPLE_ADMIN_PASSWORD"]

@@ -6,7 +6,7 @@ import base64
 import json
 from urllib.parse import quote
 
-from harness.capture import REDACTED, Redactor
+from scim_harness.common.redact import REDACTED, Redactor
 
 SECRET = "s3cr3t/Tok+en="
 PASSWORD = "p@ss word"
