@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -215,6 +216,21 @@ def running_emulator() -> Iterator[EmulatorServer]:
         yield server
 
 
+@contextmanager
+def _emulator() -> Iterator[tuple[EmulatorServer, str]]:
+    """An emulator of this class's own, seeded with a token the driver is given."""
+    token = f"contract-{uuid.uuid4().hex}"
+    with EmulatorServer(EmulatorConfig(seed_token=token)) as server:
+        yield server, token
+
+
+def _closing(driver: TargetDriver) -> Iterator[TargetDriver]:
+    try:
+        yield driver
+    finally:
+        driver.close()
+
+
 def _admin(server: EmulatorServer) -> AdminClient:
     return AdminClient(server.base_url, server.admin_login, server.admin_password)
 
@@ -227,9 +243,7 @@ class TestEmulatorDriver(TargetDriverContract):
     @pytest.fixture(scope="class")
     @classmethod
     def driver(cls) -> Iterator[EmulatorDriver]:
-        driver = EmulatorDriver.start()
-        yield driver
-        driver.close()
+        yield from _closing(EmulatorDriver.start())
 
 
 class TestEmulatorDriverOnARunningEmulator(TargetDriverContract):
@@ -241,9 +255,9 @@ class TestEmulatorDriverOnARunningEmulator(TargetDriverContract):
     @classmethod
     def driver(cls, running_emulator: EmulatorServer) -> Iterator[EmulatorDriver]:
         server = running_emulator
-        driver = EmulatorDriver(server.base_url, server.scim_url, server.admin_login, server.admin_password)
-        yield driver
-        driver.close()
+        yield from _closing(
+            EmulatorDriver(server.base_url, server.scim_url, server.admin_login, server.admin_password)
+        )
 
     def test_undoing_puts_the_emulator_clock_back(
         self, driver: EmulatorDriver, running_emulator: EmulatorServer
@@ -280,13 +294,12 @@ class TestKintoneDriverOnTheEmulator(TargetDriverContract):
     @pytest.fixture(scope="class")
     @classmethod
     def driver(cls) -> Iterator[KintoneDriver]:
-        token = f"contract-{uuid.uuid4().hex}"
-        with EmulatorServer(EmulatorConfig(seed_token=token)) as server:
-            driver = KintoneDriver(
-                server.base_url, server.scim_url, token, server.admin_login, server.admin_password
+        with _emulator() as (server, token):
+            yield from _closing(
+                KintoneDriver(
+                    server.base_url, server.scim_url, token, server.admin_login, server.admin_password
+                )
             )
-            yield driver
-            driver.close()
 
 
 class TestKintoneDriverWithoutAdministrator(TargetDriverContract):
@@ -295,22 +308,16 @@ class TestKintoneDriverWithoutAdministrator(TargetDriverContract):
     @pytest.fixture(scope="class")
     @classmethod
     def driver(cls) -> Iterator[KintoneDriver]:
-        token = f"contract-{uuid.uuid4().hex}"
-        with EmulatorServer(EmulatorConfig(seed_token=token)) as server:
-            driver = KintoneDriver(server.base_url, server.scim_url, token, None, None)
-            yield driver
-            driver.close()
+        with _emulator() as (server, token):
+            yield from _closing(KintoneDriver(server.base_url, server.scim_url, token, None, None))
 
 
 class TestScimDriverOnTheEmulator(TargetDriverContract):
     @pytest.fixture(scope="class")
     @classmethod
     def driver(cls) -> Iterator[ScimDriver]:
-        token = f"contract-{uuid.uuid4().hex}"
-        with EmulatorServer(EmulatorConfig(seed_token=token)) as server:
-            driver = ScimDriver(server.scim_url, token)
-            yield driver
-            driver.close()
+        with _emulator() as (server, token):
+            yield from _closing(ScimDriver(server.scim_url, token))
 
 
 class TestScimDriverOnScim2Server(TargetDriverContract):
@@ -321,6 +328,4 @@ class TestScimDriverOnScim2Server(TargetDriverContract):
     def driver(cls) -> Iterator[ScimDriver]:
         token = f"contract-{uuid.uuid4().hex}"
         with scim2_server(token) as url:
-            driver = ScimDriver(url, token)
-            yield driver
-            driver.close()
+            yield from _closing(ScimDriver(url, token))
