@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from scim_harness.common.errors import HarnessError
+from scim_harness.common.scim_wire import DIALECT_NAMES, Dialect
 
 Target = Literal["emulator", "kintone", "scim"]
-Dialect = Literal["legacy", "aadOptscim062020", "both"]
 TARGETS: tuple[str, ...] = ("emulator", "kintone", "scim")
-DIALECTS: tuple[str, ...] = ("legacy", "aadOptscim062020", "both")
+BOTH = "both"
+"""Not a dialect: the choice to run every scenario once in each of Entra's dialects."""
+DIALECTS: tuple[str, ...] = (*DIALECT_NAMES, BOTH)
 DEFAULT_CONFIG_FILE = "scim-harness.toml"
 ENV_PREFIX = "SCIM_HARNESS_"
 SECRET_KEYS = ("token", "admin_password")
@@ -35,8 +37,9 @@ class SuiteConfig:
     token: str | None = field(default=None, repr=False)
     admin_login: str | None = None
     admin_password: str | None = field(default=None, repr=False)
-    dialect: Dialect = "legacy"
-    """legacy: the tenant URL exactly as Kintone shows it (our assumption for the gallery app)."""
+    dialect: str = Dialect.LEGACY.value
+    """A name of scim_wire.DIALECT_NAMES, or "both". legacy: the tenant URL exactly as Kintone shows it (our
+    assumption for the gallery app)."""
     capture: bool = True
     reports: Path = Path("reports")
     workers: int = 1
@@ -61,7 +64,7 @@ class SuiteConfig:
 
     @property
     def dialects(self) -> list[str]:
-        return ["legacy", "aadOptscim062020"] if self.dialect == "both" else [self.dialect]
+        return list(DIALECT_NAMES) if self.dialect == BOTH else [self.dialect]
 
     @property
     def secrets(self) -> list[str]:

@@ -1,6 +1,7 @@
-"""Fixtures and hooks of the conformance suite: the target, the capture proxy, the simulated Entra ID job.
+"""The conformance suite's configuration, its session fixtures (the target, the capture proxy, the dialect)
+and its hooks. The fixtures of one scenario are in steps/fixtures.py; the steps in steps/*_steps.py.
 
-Configuration comes from harness.config (flags of `scim-harness run`, SCIM_HARNESS_* variables,
+Configuration comes from scim_harness.config (flags of `scim-harness run`, SCIM_HARNESS_* variables,
 scim-harness.toml); the pytest options below override it when pytest is run by hand.
 """
 
@@ -10,18 +11,16 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-import allure
 import pytest
 
 from scim_harness.capture import CaptureProxy, har_path_for_worker
 from scim_harness.common.errors import HarnessError
 from scim_harness.config import DIALECTS, TARGETS, SuiteConfig
 from scim_harness.drivers import NotSupported, TargetDriver, open_driver
-from scim_harness.simulator.engine import ProvisioningJob
-from scim_harness.suite_support import Recorder, ScenarioWorld
 
 pytest_plugins = [
     "scim_harness.reporting.plugin",
+    "scim_harness.steps.fixtures",
     "scim_harness.steps.entra_steps",
     "scim_harness.steps.kintone_steps",
     "scim_harness.steps.scim_steps",
@@ -41,7 +40,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("scim-harness")
     group.addoption("--target", choices=TARGETS, default=None, help="emulator | kintone | scim")
     group.addoption("--target-url", default=None, help="URL of the target (see docs/suite.md)")
-    group.addoption("--dialect", choices=DIALECTS, default=None, help="legacy | aadOptscim062020 | both")
+    group.addoption("--dialect", choices=DIALECTS, default=None, help=" | ".join(DIALECTS))
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -79,10 +78,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason=NOT_APPLICABLE))
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # With --dialect both, every scenario runs once per dialect. First (tryfirst, before the Examples table's
+    # parameters), so that a test id always starts with the dialect's own name: `[legacy]`,
+    # `[aadOptscim062020-surname-Carter]` (the reports put it in every name; tests/suite checks it).
     dialects = metafunc.config.stash[_CONFIG].dialects
     if "dialect" in metafunc.fixturenames and len(dialects) > 1:
-        metafunc.parametrize("dialect", dialects, scope="session")
+        metafunc.parametrize("dialect", dialects, ids=dialects, scope="session")
 
 
 @pytest.hookimpl(wrapper=True)
@@ -95,10 +98,14 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Iterator[None]:
 
 
 def register_secrets(config: pytest.Config, secrets: list[str]) -> None:
+    """Secrets the report plugin redacts from every attachment and result file."""
     # Imported late: pytest imports the reporting plugin itself (pytest_plugins) to rewrite its asserts.
     from scim_harness.reporting.plugin import register_secrets as register
 
     register(config, secrets)
+
+
+# ---- session fixtures --------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
@@ -108,11 +115,13 @@ def suite_config(pytestconfig: pytest.Config) -> SuiteConfig:
 
 @pytest.fixture(scope="session")
 def dialect(suite_config: SuiteConfig) -> str:
+    """The payload dialect of this pass (parametrised by pytest_generate_tests with --dialect both)."""
     return suite_config.dialects[0]
 
 
 @pytest.fixture(scope="session")
 def target_driver(suite_config: SuiteConfig, pytestconfig: pytest.Config) -> Iterator[TargetDriver]:
+    """The target (scim_harness.drivers): one per session, shared by every scenario of this process."""
     driver = open_driver(suite_config)
     register_secrets(pytestconfig, driver.secrets)
     try:
@@ -121,13 +130,9 @@ def target_driver(suite_config: SuiteConfig, pytestconfig: pytest.Config) -> Ite
         driver.close()
 
 
-@pytest.fixture
-def target(target_driver: TargetDriver) -> TargetDriver:
-    return target_driver
-
-
 @pytest.fixture(scope="session")
 def capture_proxy(suite_config: SuiteConfig, target_driver: TargetDriver) -> Iterator[CaptureProxy]:
+    """mitmproxy between the simulated Entra ID and the target (the report plugin finds it by this name)."""
     with CaptureProxy(
         target_driver.scim_url,
         secrets=target_driver.secrets,
@@ -140,27 +145,3 @@ def capture_proxy(suite_config: SuiteConfig, target_driver: TargetDriver) -> Ite
 def _har_path(config: SuiteConfig) -> Path:
     # One proxy per xdist worker process, so one HAR file each.
     return har_path_for_worker(Path(os.environ.get("SCIM_HARNESS_HAR") or config.reports / "traffic.har"))
-
-
-@pytest.fixture
-def world(
-    target: TargetDriver, capture_proxy: CaptureProxy, dialect: str, pytestconfig: pytest.Config
-) -> Iterator[ScenarioWorld]:
-    def new_secret(value: str) -> None:
-        capture_proxy.add_secret(value)
-        register_secrets(pytestconfig, [value])
-
-    recorder = Recorder(
-        lambda title, text: allure.attach(text, name=title, attachment_type=allure.attachment_type.TEXT)
-    )
-    scenario = ScenarioWorld(target, capture_proxy.url, dialect, recorder, on_new_secret=new_secret)
-    try:
-        yield scenario
-    finally:
-        scenario.close()
-
-
-@pytest.fixture
-def provisioning_job(world: ScenarioWorld) -> ProvisioningJob:
-    """The simulated Entra ID provisioning job of this scenario (built on first use)."""
-    return world.job

@@ -2,208 +2,235 @@
 
 from __future__ import annotations
 
-import uuid
-
-import pytest
 from pytest_bdd import parsers, step, then
 
-from scim_harness.simulator.engine import ProvisioningJob
-from scim_harness.suite_support import ScenarioWorld, item
+from scim_harness.simulator.engine import ConnectionTestResult, ProvisioningJob
+from scim_harness.steps.support.directory import Directory
+from scim_harness.steps.support.items import item
+from scim_harness.steps.support.kintone import IssuedToken, Kintone
+from scim_harness.steps.support.people import unused_id
+from scim_harness.steps.support.provisioning import OnDemandOutcome, Provisioning, credentials_refused
+
+# ---- connection: each hands the scenario's job on (the report plugin attaches its logs) ----
 
 
-@step("Entra ID provisions users to Kintone with the SCIM endpoint and API token from Kintone")
-def connected(provisioning_job: ProvisioningJob) -> None:
-    assert provisioning_job.status.state == "Active"
+@step(
+    "Entra ID provisions users to Kintone with the SCIM endpoint and API token from Kintone",
+    target_fixture="provisioning_job",
+)
+def connected(provisioning: Provisioning) -> ProvisioningJob:
+    assert provisioning.job.status.state == "Active"
+    return provisioning.job
 
 
-@step("Entra ID is set up with the SCIM endpoint and a secret token that Kintone never issued")
-def connected_with_unknown_token(world: ScenarioWorld, request: pytest.FixtureRequest) -> None:
-    world.reconfigure(secret_token=f"never-issued-{uuid.uuid4().hex}")
-    request.getfixturevalue("provisioning_job")
+@step(
+    "Entra ID is set up with the SCIM endpoint and a secret token that Kintone never issued",
+    target_fixture="provisioning_job",
+)
+def connected_with_unknown_token(provisioning: Provisioning) -> ProvisioningJob:
+    return provisioning.connect_with_token(f"never-issued-{unused_id()}")
 
 
-@step("Entra ID is set up with the SCIM endpoint and the API token just created")
-def connected_with_created_token(world: ScenarioWorld, request: pytest.FixtureRequest) -> None:
-    world.reconfigure(secret_token=world.created_token)
-    request.getfixturevalue("provisioning_job")
+@step(
+    "Entra ID is set up with the SCIM endpoint and the API token just created",
+    target_fixture="provisioning_job",
+)
+def connected_with_created_token(provisioning: Provisioning, created_token: IssuedToken) -> ProvisioningJob:
+    return provisioning.connect_with_token(created_token.value)
 
 
 @step(parsers.parse('the tenant URL selects the "{dialect}" payload dialect'))
-def tenant_url_dialect(world: ScenarioWorld, dialect: str) -> None:
-    world.reconfigure(dialect=dialect)
+def tenant_url_dialect(provisioning: Provisioning, dialect: str) -> None:
+    provisioning.select_dialect(dialect)
+
+
+# ---- the directory ----
 
 
 @step(parsers.parse('a user "{alias}" in Entra ID with display name "{display_name}"'))
-def source_user(world: ScenarioWorld, alias: str, display_name: str) -> None:
-    world.add_person(alias, display_name)
+def source_user(directory: Directory, alias: str, display_name: str) -> None:
+    directory.add_user(alias, display_name)
 
 
 @step(parsers.parse('a user "{alias}" in Entra ID with display name "{display_name}" and no email address'))
-def source_user_without_email(world: ScenarioWorld, alias: str, display_name: str) -> None:
-    world.add_person(alias, display_name, email=False)
+def source_user_without_email(directory: Directory, alias: str, display_name: str) -> None:
+    directory.add_user(alias, display_name, email=False)
 
 
 @step(parsers.parse('a user "{alias}" in Entra ID whose display name is {length:d} characters long'))
-def source_user_with_long_name(world: ScenarioWorld, alias: str, length: int) -> None:
-    world.add_person(alias, ("Long " + "n" * length)[:length], names=("Long", "Name"))
+def source_user_with_long_name(directory: Directory, alias: str, length: int) -> None:
+    directory.add_user(alias, ("Long " + "n" * length)[:length], names=("Long", "Name"))
 
 
 @step(parsers.parse('the user "{alias}" is assigned to the Kintone app'))
-def assign(world: ScenarioWorld, alias: str) -> None:
-    world.tenant.assign_user(world.person(alias).source_id)
+def assign(directory: Directory, alias: str) -> None:
+    directory.assign(alias)
 
 
 @step(parsers.parse('the user "{alias}" is unassigned from the Kintone app'))
-def unassign(world: ScenarioWorld, alias: str) -> None:
-    world.tenant.unassign_user(world.person(alias).source_id)
-
-
-@step(parsers.parse('the user "{alias}" has been provisioned to Kintone'))
-def provisioned(world: ScenarioWorld, alias: str) -> None:
-    world.provision(alias)
+def unassign(directory: Directory, alias: str) -> None:
+    directory.unassign(alias)
 
 
 @step(parsers.parse('the user "{alias}" has job title "{title}" and department "{department}" in Entra ID'))
-def job_title_and_department(world: ScenarioWorld, alias: str, title: str, department: str) -> None:
-    world.tenant.update_user(world.person(alias).source_id, jobTitle=title, department=department)
-
-
-@step("department and job title are mapped to Kintone")
-def map_department_and_title(world: ScenarioWorld) -> None:
-    world.map_department_and_job_title()
+def job_title_and_department(directory: Directory, alias: str, title: str, department: str) -> None:
+    directory.update(alias, jobTitle=title, department=department)
 
 
 @step(parsers.parse('a group "{group}" in Entra ID with the user "{alias}" as a member'))
-def group_with_member(world: ScenarioWorld, group: str, alias: str) -> None:
-    world.add_group(group, [alias])
+def group_with_member(directory: Directory, group: str, alias: str) -> None:
+    directory.add_group(group, [alias])
 
 
 @step(parsers.parse('the group "{group}" is assigned to the Kintone app'))
-def assign_group(world: ScenarioWorld, group: str) -> None:
-    world.tenant.assign_group(world.groups[group])
-
-
-@step(parsers.re(r"group provisioning is switched (?P<state>on|off)"))
-def group_provisioning(world: ScenarioWorld, state: str) -> None:
-    world.provision_groups(state == "on")
+def assign_group(directory: Directory, group: str) -> None:
+    directory.assign_group(group)
 
 
 @step(parsers.parse('the {name} of "{alias}" changes to "{value}" in Entra ID'))
-def change_item(world: ScenarioWorld, name: str, alias: str, value: str) -> None:
-    world.tenant.update_user(world.person(alias).source_id, **{item(name)[0]: value})
+def change_item(directory: Directory, name: str, alias: str, value: str) -> None:
+    directory.update(alias, **{item(name).graph_attribute: value})
 
 
 @step(parsers.parse('the login name of "{alias}" changes in Entra ID'))
-def change_login_name(world: ScenarioWorld, alias: str) -> None:
-    world.change_login_name(alias)
+def change_login_name(directory: Directory, alias: str) -> None:
+    directory.change_login_name(alias)
 
 
 @step(parsers.parse('the user "{alias}" is recreated in Entra ID with a new login name'))
-def recreate_with_new_login_name(world: ScenarioWorld, alias: str) -> None:
-    world.recreate_with_new_login_name(alias)
+def recreate_with_new_login_name(directory: Directory, alias: str) -> None:
+    directory.recreate_with_new_login_name(alias)
 
 
 @step(parsers.parse('the user "{alias}" is blocked from signing in'))
-def block(world: ScenarioWorld, alias: str) -> None:
-    world.tenant.block_sign_in(world.person(alias).source_id)
+def block(directory: Directory, alias: str) -> None:
+    directory.block_sign_in(alias)
 
 
 @step(parsers.parse('the user "{alias}" is allowed to sign in again'))
-def unblock(world: ScenarioWorld, alias: str) -> None:
-    world.tenant.unblock_sign_in(world.person(alias).source_id)
+def unblock(directory: Directory, alias: str) -> None:
+    directory.unblock_sign_in(alias)
 
 
 @step(parsers.parse('the user "{alias}" is deleted in Entra ID'))
-def soft_delete(world: ScenarioWorld, alias: str) -> None:
-    world.tenant.soft_delete(world.person(alias).source_id)
+def soft_delete(directory: Directory, alias: str) -> None:
+    directory.delete(alias)
 
 
 @step(parsers.parse('the user "{alias}" is restored in Entra ID'))
-def restore(world: ScenarioWorld, alias: str) -> None:
-    world.tenant.restore(world.person(alias).source_id)
+def restore(directory: Directory, alias: str) -> None:
+    directory.restore(alias)
+
+
+# ---- configuration ----
+
+
+@step("department and job title are mapped to Kintone")
+def map_department_and_title(provisioning: Provisioning) -> None:
+    provisioning.map_department_and_job_title()
+
+
+@step(parsers.re(r"group provisioning is switched (?P<state>on|off)"))
+def group_provisioning(provisioning: Provisioning, state: str) -> None:
+    provisioning.switch_group_provisioning(state == "on")
+
+
+# ---- the provisioning job ----
+
+
+@step(parsers.parse('the user "{alias}" has been provisioned to Kintone'))
+def provisioned(directory: Directory, provisioning: Provisioning, kintone: Kintone, alias: str) -> None:
+    directory.assign(alias)
+    provisioning.run_cycle()
+    assert kintone.remember_user(alias), (
+        f"{alias} was not provisioned to the target: {provisioning.failures_for(alias)}"
+    )
 
 
 @step("provisioning runs")
-def provisioning_runs(world: ScenarioWorld) -> None:
-    world.run()
+def provisioning_runs(provisioning: Provisioning) -> None:
+    provisioning.run_cycle()
 
 
 @step(parsers.re(r"(?P<minutes>\d+) (more )?minutes pass"), converters={"minutes": int})
-def minutes_pass(world: ScenarioWorld, minutes: int) -> None:
-    world.advance(minutes)
+def minutes_pass(provisioning: Provisioning, minutes: int) -> None:
+    provisioning.advance(minutes)
 
 
 @step(parsers.parse("{hours:d} hours pass"))
-def hours_pass(world: ScenarioWorld, hours: int) -> None:
-    world.advance(hours * 60)
-
-
-@step(parsers.parse('the administrator provisions "{alias}" on demand'))
-def on_demand(world: ScenarioWorld, alias: str) -> None:
-    world.on_demand(alias)
+def hours_pass(provisioning: Provisioning, hours: int) -> None:
+    provisioning.advance(hours * 60)
 
 
 @step("provisioning is stopped")
-def stop(world: ScenarioWorld) -> None:
-    world.job.stop()
+def stop(provisioning: Provisioning) -> None:
+    provisioning.job.stop()
 
 
 @step("provisioning is started again")
-def start(world: ScenarioWorld) -> None:
-    world.job.start()
+def start(provisioning: Provisioning) -> None:
+    provisioning.job.start()
 
 
 @step("the administrator restarts provisioning")
-def restart(world: ScenarioWorld) -> None:
-    world.job.restart()
+def restart(provisioning: Provisioning) -> None:
+    provisioning.job.restart()
 
 
 @step("the administrator restarts provisioning from scratch")
-def restart_full(world: ScenarioWorld) -> None:
-    world.job.restart("Full")
+def restart_full(provisioning: Provisioning) -> None:
+    provisioning.job.restart("Full")
 
 
-@step("the administrator tests the connection")
-def test_connection(world: ScenarioWorld) -> None:
-    world.test_connection()
+@step("the administrator tests the connection", target_fixture="connection_test")
+def test_connection(provisioning: Provisioning) -> ConnectionTestResult:
+    return provisioning.test_connection()
+
+
+@step(parsers.parse('the administrator provisions "{alias}" on demand'), target_fixture="on_demand_result")
+def on_demand(provisioning: Provisioning, alias: str) -> OnDemandOutcome:
+    return provisioning.provision_on_demand(alias)
+
+
+# ---- what Entra ID shows ----
 
 
 @then("the test connection succeeds")
-def connection_succeeds(world: ScenarioWorld) -> None:
-    assert world.last_test is not None and world.last_test.success, world.last_test
+def connection_succeeds(connection_test: ConnectionTestResult) -> None:
+    assert connection_test.success, connection_test
 
 
 @then("the test connection fails because the secret token is not accepted")
-def connection_refused_token(world: ScenarioWorld) -> None:
-    assert world.credentials_refused(), (
-        f"expected Entra ID to report the token as refused, got {world.last_test}"
+def connection_refused_token(connection_test: ConnectionTestResult) -> None:
+    assert credentials_refused(connection_test), (
+        f"expected Entra ID to report the token as refused, got {connection_test}"
     )
 
 
 @then("the test connection fails with a message that names the cause")
-def connection_fails_clearly(world: ScenarioWorld) -> None:
-    assert world.last_test is not None and not world.last_test.success, "the test connection succeeded"
-    assert world.last_test.message.strip(), "the test connection failed without a message"
+def connection_fails_clearly(connection_test: ConnectionTestResult) -> None:
+    assert not connection_test.success, "the test connection succeeded"
+    assert connection_test.message.strip(), "the test connection failed without a message"
 
 
 @then(parsers.parse('provisioning on demand reports success for "{alias}"'))
-def on_demand_success(world: ScenarioWorld, alias: str) -> None:
-    assert world.last_on_demand is not None and world.last_on_demand.status == "Success", world.last_on_demand
+def on_demand_success(on_demand_result: OnDemandOutcome, alias: str) -> None:
+    assert on_demand_result.alias == alias and on_demand_result.status == "Success", on_demand_result
 
 
 @then(parsers.parse('the provisioning log shows that "{alias}" could not be added'))
-def log_shows_failure(world: ScenarioWorld, alias: str) -> None:
-    world.record_status_seen(alias)
-    assert world.failures_for(alias), f"the provisioning log shows no failure for {alias}"
+def log_shows_failure(provisioning: Provisioning, alias: str) -> None:
+    provisioning.note_log_for(alias)
+    assert provisioning.failures_for(alias), f"the provisioning log shows no failure for {alias}"
 
 
 @then("provisioning reports a problem with groups")
-def group_problem(world: ScenarioWorld) -> None:
-    assert world.group_problem_reported(), "provisioning reported no problem although groups were sent"
+def group_problem(provisioning: Provisioning) -> None:
+    assert provisioning.group_problem_reported(), "provisioning reported no problem although groups were sent"
 
 
 @then("no group was sent to Kintone since group provisioning was switched off")
-def no_group_sent(world: ScenarioWorld) -> None:
-    assert not world.group_entries_since_mark(), (
+def no_group_sent(provisioning: Provisioning) -> None:
+    assert not provisioning.group_entries_since_switched(), (
         "a group was processed after group provisioning was switched off"
     )

@@ -1,13 +1,17 @@
 """Driver for the Kintone emulator: everything the kintone driver does, plus the Provisioning page's actions
-through the emulator's admin surface. Starts an in-process emulator unless pointed at a running one."""
+through the emulator's admin surface (scim_harness.emulator.admin_client, the one client of /_emulator/*).
+Starts an in-process emulator unless pointed at a running one."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from scim_harness.drivers.emulator_admin import EmulatorAdminApi
-from scim_harness.drivers.http import new_client
 from scim_harness.drivers.kintone import KintoneDriver
+from scim_harness.emulator.admin_client import DEFAULT_TIMEOUT_S, AdminClient
+
+EXPIRY_MARGIN_S = 3600
+"""How far past a token's expiry the emulator's clock is moved, so no rounding keeps it valid."""
 
 
 class EmulatorDriver(KintoneDriver):
@@ -28,17 +32,19 @@ class EmulatorDriver(KintoneDriver):
         self._server = server
         self._own_token_id: str | None = None
         self._rules_before: dict[str, bool] | None = None
-        with new_client(timeout) as setup_client:
-            admin = EmulatorAdminApi(setup_client, base_url, admin_login, admin_password)
+        self._admin = AdminClient(base_url, admin_login, admin_password, timeout=timeout or DEFAULT_TIMEOUT_S)
+        try:
             if rules:
-                self._rules_before = admin.rules()
-                admin.set_rules(rules)
+                self._rules_before = self._admin.rules()
+                self._admin.rules(rules)
             if token is None:
                 # An unlimited token of its own: expiring a scenario's token never cuts off the checks.
-                created = admin.create_token(None, "scim-harness conformance suite")
+                created = self._admin.create_token(None, "scim-harness conformance suite")
                 token, self._own_token_id = created["token"], str(created["id"])
+        except BaseException:
+            self._admin.close()
+            raise
         super().__init__(base_url, scim_url, token, admin_login, admin_password, timeout=timeout)
-        self._admin = EmulatorAdminApi(self._client, base_url, admin_login, admin_password)
         self._token_ids: dict[str, str] = {}
         self._changed: set[str] = set()
 
@@ -65,7 +71,7 @@ class EmulatorDriver(KintoneDriver):
             raise
 
     def set_propagation(self, enabled: bool) -> None:
-        self._admin.set_propagation(enabled)
+        self._admin.propagation(enabled)
         self._changed.add("propagation")
 
     def create_token(self, validity_days: int | None, notes: str) -> str:
@@ -76,23 +82,23 @@ class EmulatorDriver(KintoneDriver):
         return token
 
     def disable_token(self, token: str) -> None:
-        self._admin.set_token_enabled(self._token_id(token), False)
+        self._admin.update_token(self._token_id(token), enabled=False)
 
     def expire_token(self, token: str) -> None:
-        self._admin.set_clock_offset(self._admin.seconds_until_expired(self._token_id(token)))
+        self._admin.clock(self._seconds_until_expired(self._token_id(token)))
         self._changed.add("clock")
 
     def set_ip_allowlist(self, addresses: list[str]) -> None:
-        self._admin.set_ip_allowlist(addresses)
+        self._admin.ip_allowlist(addresses)
         self._changed.add("ip-allowlist")
 
     def undo_admin_changes(self) -> None:
         if "propagation" in self._changed:
-            self._admin.set_propagation(True)
+            self._admin.propagation(True)
         if "clock" in self._changed:
-            self._admin.set_clock_offset(0)
+            self._admin.clock(0)
         if "ip-allowlist" in self._changed:
-            self._admin.set_ip_allowlist([])
+            self._admin.ip_allowlist([])
         self._changed.clear()
         for token_id in self._token_ids.values():
             self._admin.delete_token(token_id)
@@ -104,6 +110,16 @@ class EmulatorDriver(KintoneDriver):
         except KeyError:
             raise ValueError("only a token created by this driver can be changed") from None
 
+    def _seconds_until_expired(self, token_id: str) -> float:
+        """How far the emulator's clock must move for this token to be past its expiry."""
+        token = next((t for t in self._admin.list_tokens() if str(t["id"]) == token_id), None)
+        if token is None or not token.get("expires_at"):
+            raise ValueError("the token has no expiry")
+        expires_at = datetime.fromisoformat(str(token["expires_at"]).replace("Z", "+00:00"))
+        if expires_at.tzinfo is None:
+            expires_at = expires_at.replace(tzinfo=UTC)
+        return (expires_at - datetime.now(UTC)).total_seconds() + EXPIRY_MARGIN_S
+
     def close(self) -> None:
         """Leaves a shared emulator as it was: the driver's own token deleted, rule switches put back."""
         try:
@@ -111,13 +127,11 @@ class EmulatorDriver(KintoneDriver):
                 if self._own_token_id is not None:
                     self._admin.delete_token(self._own_token_id)
                 if self._rules_before is not None:
-                    self._admin.set_rules(self._rules_before)
+                    self._admin.rules(self._rules_before)
         finally:
-            self._close_client_and_server()
-
-    def _close_client_and_server(self) -> None:
-        try:
-            super().close()
-        finally:
-            if self._server is not None:
-                self._server.stop()
+            try:
+                self._admin.close()
+                super().close()
+            finally:
+                if self._server is not None:
+                    self._server.stop()

@@ -10,7 +10,6 @@ import httpx
 from scim_harness.common.errors import HarnessError
 
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
-SCIM_JSON = "application/scim+json"
 
 
 def cybozu_authorization(login: str, password: str) -> dict[str, str]:
