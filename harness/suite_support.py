@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from scim_harness.common.scim_wire import FLAG, Dialect
 from scim_harness.drivers.base import TargetDriver, TargetUser
 from scim_harness.drivers.protocol_probe import Answer, ProtocolProbe
 from scim_harness.simulator.clock import VirtualClock
-from scim_harness.simulator.dialect import FLAG, Dialect
 from scim_harness.simulator.engine import (
     ConnectionTestResult,
     EngineSettings,

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from scim_harness.simulator.dialect import TenantUrl, extra_query
+from scim_harness.simulator.tenant_url import TenantUrl, extra_query
 
 SCIM_CONTENT_TYPE = "application/scim+json; charset=utf-8"
 # Entra's code for an answer it cannot use: a 2xx that is not JSON, a list query that is not a ListResponse...

@@ -6,8 +6,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Literal
 
+from scim_harness.common.scim_wire import Dialect
 from scim_harness.simulator.clock import Clock
-from scim_harness.simulator.dialect import Dialect
 from scim_harness.simulator.escrow import Escrow, EscrowStore
 from scim_harness.simulator.logs import LogEntry, ProvisioningLogs
 from scim_harness.simulator.mappings import MappingSet

@@ -27,7 +27,6 @@ from scim_harness.simulator.client import ScimClient
 from scim_harness.simulator.clock import Clock
 from scim_harness.simulator.context import JobContext, Run
 from scim_harness.simulator.cycle import CycleRunner, summarise
-from scim_harness.simulator.dialect import parse_tenant_url
 from scim_harness.simulator.escrow import EscrowStore
 from scim_harness.simulator.group_sync import GroupSync
 from scim_harness.simulator.logs import ProvisioningLogs
@@ -38,6 +37,7 @@ from scim_harness.simulator.quarantine import Quarantine, QuarantineReason
 from scim_harness.simulator.results import ConnectionTestResult, CycleSummary, JobStatus, OnDemandResult
 from scim_harness.simulator.settings import EngineSettings
 from scim_harness.simulator.tenant import Tenant
+from scim_harness.simulator.tenant_url import parse_tenant_url
 from scim_harness.simulator.throttle import ThrottledClient
 from scim_harness.simulator.timeline import RESTART_SCOPES
 from scim_harness.simulator.user_sync import UserSync

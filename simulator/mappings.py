@@ -224,9 +224,6 @@ class MappingSet:
     def matching_attributes(self) -> list[AttributeMapping]:
         return list(self._user_matching)
 
-    def group_matching_attributes(self) -> list[AttributeMapping]:
-        return list(self._group_matching)
-
     def matching_values(self, source: Mapping[str, Any]) -> list[tuple[str, Any]]:
         """(target path, value) for each matching attribute that has a value, in precedence order."""
         return _matching(self._user_matching, source)

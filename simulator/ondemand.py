@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import uuid
 
+from scim_harness.common.scim_wire import Dialect
 from scim_harness.simulator.context import JobContext, Run
-from scim_harness.simulator.dialect import Dialect
 from scim_harness.simulator.entries import skip, user_entry
 from scim_harness.simulator.logs import ProvisioningStep, StatusInfo
 from scim_harness.simulator.probe import Prober

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from scim_harness.common.scim_wire import filter_query
+from scim_harness.common.scim_wire import Dialect, filter_query
 from scim_harness.simulator.client import Outcome, ScimClient, parse_retry_after
-from scim_harness.simulator.dialect import Dialect, parse_tenant_url
 from scim_harness.simulator.payloads import group_filter_query
+from scim_harness.simulator.tenant_url import parse_tenant_url
 from tests.simulator.conftest import TOKEN, FakeScim
 
 

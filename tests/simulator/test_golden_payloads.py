@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scim_harness.simulator.dialect import Dialect
+from scim_harness.common.scim_wire import Dialect
 from scim_harness.simulator.payloads import PATCH_SCHEMA, Change, diff_user, user_create_body, user_patch_body
 
 WORK = 'emails[type eq "work"].value'

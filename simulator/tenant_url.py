@@ -1,4 +1,4 @@
-"""Which SCIM dialect Entra speaks, chosen the way Entra chooses it: from the Tenant URL.
+"""The Tenant URL: the SCIM base Entra calls, the query it keeps, and the dialect its flag selects.
 
 The `aadOptscim062020` feature flag in the Tenant URL's query switches a job to the RFC-compliant PATCH forms
 (entra-provisioning.md §0, D-COMPAT). Entra treats the flag as configuration, so we strip it from the
@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from scim_harness.common.scim_wire import FLAG, Dialect
+
+__all__ = ["TenantUrl", "extra_query", "parse_tenant_url"]
 
 
 @dataclass(frozen=True)
