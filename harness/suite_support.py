@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from scim_harness.common.scim_wire import FLAG, Dialect
+from scim_harness.common.scim_wire import FLAG
 from scim_harness.drivers.base import TargetDriver, TargetUser
 from scim_harness.drivers.protocol_probe import Answer, ProtocolProbe
 from scim_harness.simulator.clock import VirtualClock
@@ -138,19 +138,20 @@ class ScenarioWorld:
         """What an administrator does on Entra ID's Provisioning page: a new Tenant URL or Secret Token."""
         if dialect is not None:
             self.dialect = dialect
-            if self._job is not None:
-                # The same job, now flagged: Entra reads the flag from the Tenant URL on every cycle.
-                self._job.dialect = Dialect(dialect)
         if secret_token is not None:
             self.secret_token = secret_token
-            self._close_job()  # a new credential is a new connection; the scenarios set it before any cycle
+        if self._job is not None:  # the same job: the next request uses the new URL and token
+            self._job.configure(
+                tenant_url=tenant_url(self.scim_url, self.dialect), secret_token=self.secret_token
+            )
 
     def set_mappings(self, mappings: MappingSet) -> None:
         self.mappings = mappings
-        self.job.mappings = mappings
+        self.job.configure(mappings=mappings)
 
     def provision_groups(self, enabled: bool) -> None:
-        self.set_mappings(dataclasses.replace(self.mappings, provision_groups=enabled))
+        self.job.configure(provision_groups=enabled)
+        self.mappings = self.job.mappings
         self._log_mark = len(self.job.logs.entries)
 
     def map_department_and_job_title(self) -> None:

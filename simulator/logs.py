@@ -87,7 +87,7 @@ class ProvisioningLogs:
 
     def __init__(self, secrets: list[str] | None = None, *, max_entries: int | None = None) -> None:
         self._entries: list[LogEntry] = []
-        self._max_entries = max_entries
+        self.max_entries = max_entries
         self._lock = threading.Lock()
         self.redactor = Redactor(secrets or [])
         """The one redaction the job's texts go through (raw, base64 and percent-encoded forms)."""
@@ -95,15 +95,15 @@ class ProvisioningLogs:
     def add(self, entry: LogEntry) -> LogEntry:
         with self._lock:
             self._entries.append(entry)
-            if self._max_entries is not None and len(self._entries) > 2 * self._max_entries:
-                del self._entries[: -self._max_entries]
+            if self.max_entries is not None and len(self._entries) > 2 * self.max_entries:
+                del self._entries[: -self.max_entries]
         return entry
 
     @property
     def entries(self) -> list[LogEntry]:
         with self._lock:
-            if self._max_entries is not None:
-                return self._entries[-self._max_entries :]
+            if self.max_entries is not None:
+                return self._entries[-self.max_entries :]
             return list(self._entries)
 
     def for_user(self, source_id: str) -> list[LogEntry]:
