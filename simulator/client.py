@@ -42,6 +42,13 @@ JOB_TOKEN = _Token.JOB
 """`send(token=JOB_TOKEN)`: the client's current secret token (the default)."""
 
 
+def check_token(token: str) -> str:
+    """A Secret Token fit for a header: printable ASCII, no spaces (what a bearer token is, RFC 6750 §2.1)."""
+    if not isinstance(token, str) or not token or any(not 0x21 <= ord(c) <= 0x7E for c in token):
+        raise ValueError("the Secret Token must be printable ASCII without spaces or line breaks")
+    return token
+
+
 def encode_json(body: Any) -> bytes:
     """JSON as Entra writes it: compact separators, key order kept, UTF-8 (not \\u-escaped)."""
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -74,7 +81,7 @@ class ScimClient:
         self._settings = base
         self._url = parse_tenant_url(tenant_url) if isinstance(tenant_url, str) else tenant_url
         self._extra_query = extra_query(self._url)
-        self._token = secret_token
+        self._token = check_token(secret_token)
         self._fixed_transport = transport
         self._http = self._new_http()
         self.requests_sent = 0
@@ -98,8 +105,10 @@ class ScimClient:
         settings: EngineSettings | None = None,
     ) -> None:
         """Use a new Tenant URL, token or settings from the next call on (not while calls are in flight)."""
-        if tenant_url is not None:
-            url = parse_tenant_url(tenant_url) if isinstance(tenant_url, str) else tenant_url
+        url = parse_tenant_url(tenant_url) if isinstance(tenant_url, str) else tenant_url
+        if secret_token is not None:
+            check_token(secret_token)
+        if url is not None:
             self._url, self._extra_query = url, extra_query(url)
         if secret_token is not None:
             self._token = secret_token
@@ -184,7 +193,7 @@ class ScimClient:
                 f"{method} {path} got no complete answer within {settings.timeout_seconds:g} s",
                 _ms(began),
             )
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             # The exception names the URL at most, never the Authorization header.
             return failure(method, path, Outcome.PROTOCOL_ERROR, _network_failure(exc, url), _ms(began))
 
@@ -241,9 +250,12 @@ def _too_large(method: str, path: str, limit: int, began: float) -> Response:
     return failure(method, path, Outcome.PROTOCOL_ERROR, text, _ms(began))
 
 
-def _network_failure(exc: httpx.HTTPError, url: str) -> str:
+def _network_failure(exc: Exception, url: str) -> str:
     """What went wrong on the network, named the way an administrator can act on it."""
-    where = httpx.URL(url).netloc.decode("ascii", errors="replace")
+    try:
+        where = httpx.URL(url).netloc.decode("ascii", errors="replace")
+    except httpx.InvalidURL:
+        where = "the SCIM endpoint"
     cause: BaseException | None = exc
     while cause is not None:
         if isinstance(cause, ssl.SSLCertVerificationError):

@@ -20,20 +20,18 @@ Every behaviour the reference marks UNCONFIRMED is a field of `EngineSettings` (
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import time
 import uuid
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
 
-from scim_harness.common.scim_wire import FLAG, Dialect
 from scim_harness.simulator.client import ScimClient
 from scim_harness.simulator.clock import Clock
+from scim_harness.simulator.configuration import JobConfiguration
 from scim_harness.simulator.context import JobContext, Run
 from scim_harness.simulator.cycle import CycleRunner, summarise
 from scim_harness.simulator.escrow import EscrowStore
@@ -43,31 +41,22 @@ from scim_harness.simulator.mappings import MappingSet
 from scim_harness.simulator.ondemand import provision_on_demand
 from scim_harness.simulator.probe import CREDENTIALS_CODE, Prober
 from scim_harness.simulator.quarantine import Quarantine, QuarantineReason
-from scim_harness.simulator.results import ConnectionTestResult, CycleSummary, JobStatus, OnDemandResult
+from scim_harness.simulator.results import (
+    ConnectionTestResult,
+    CycleSummary,
+    JobProgress,
+    JobStatus,
+    OnDemandResult,
+)
 from scim_harness.simulator.schedule import after_cycle, parse_scopes
-from scim_harness.simulator.scoping import ScopingFilter
 from scim_harness.simulator.settings import EngineSettings
-from scim_harness.simulator.tenant import Scope, Tenant
+from scim_harness.simulator.tenant import Tenant
 from scim_harness.simulator.tenant_url import parse_tenant_url
 from scim_harness.simulator.throttle import ThrottledClient
 from scim_harness.simulator.user_sync import UserSync
 
-_UNCHANGED = object()
 
-
-@dataclass(frozen=True)
-class JobProgress:
-    """Where the job is, for a progress display: the running (or last) run's objects, and the totals."""
-
-    running: bool
-    kind: str | None
-    objects_total: int
-    objects_done: int
-    cycles: int
-    requests: int
-
-
-class ProvisioningJob:
+class ProvisioningJob(JobConfiguration):
     """A simulated Entra provisioning job (a `scim.<hex>.<guid>` job) against one SCIM Tenant URL."""
 
     def __init__(
@@ -116,6 +105,7 @@ class ProvisioningJob:
         self._last_cycle: CycleSummary | None = None
         self._run: Run | None = None
         self._cycles_run = 0
+        self._cancelled = threading.Event()
 
     # ---- lifecycle --------------------------------------------------------------------------------------
 
@@ -128,98 +118,6 @@ class ProvisioningJob:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    # ---- configuration ----------------------------------------------------------------------------------
-
-    def configure(
-        self,
-        *,
-        mappings: MappingSet | None = None,
-        provision_groups: bool | None = None,
-        tenant_url: str | None = None,
-        secret_token: str | None = None,
-        scope: Scope | None = None,
-        scoping_filter: ScopingFilter | object | None = _UNCHANGED,
-        settings: EngineSettings | None = None,
-    ) -> None:
-        """Change the job's configuration; it applies from the next request on (waits for a running cycle).
-
-        - `mappings`, `provision_groups` (the "Provision Microsoft Entra ID Groups" mapping), `scope`
-          ("assigned" or "all") and `scoping_filter` (None removes it): a change runs a new initial cycle
-          next, keeping the links (D-HOW "changes to attribute mappings or scoping").
-        - `tenant_url` (with or without `aadOptscim062020`, which selects the dialect) and `secret_token`:
-          the next request goes there with that token; links, watermark and escrows are kept.
-        - `settings`: any `EngineSettings`, read from the next request on.
-        Invalid values raise ValueError (MappingError, TenantError) and change nothing.
-        """
-        with self._lock:
-            new_mappings = mappings if mappings is not None else self._ctx.mappings
-            if provision_groups is not None and provision_groups != new_mappings.provision_groups:
-                new_mappings = dataclasses.replace(new_mappings, provision_groups=provision_groups)
-            url = parse_tenant_url(tenant_url) if tenant_url is not None else None  # validate first
-            if scope is not None and scope not in ("assigned", "all"):
-                raise ValueError(f"scope must be 'assigned' or 'all', not {scope!r}")
-            rescope = new_mappings != self._ctx.mappings
-            self._ctx.mappings = new_mappings
-            if scope is not None and scope != self.tenant.scope:
-                self.tenant.set_scope(scope)
-                rescope = True
-            if scoping_filter is not _UNCHANGED and scoping_filter != self.tenant.scoping_filter:
-                self.tenant.set_scoping_filter(scoping_filter)  # type: ignore[arg-type]
-                rescope = True
-            if rescope:
-                self._watermark = None  # a new initial cycle; links are kept
-            if secret_token is not None:
-                self.logs.redactor.add(secret_token)  # the old token stays masked too
-            self.client.configure(tenant_url=url, secret_token=secret_token, settings=settings)
-            if settings is not None:
-                self.logs.max_entries = settings.max_log_entries
-                if settings.max_connections != self._pool._max_workers:
-                    old, self._pool = self._pool, ThreadPoolExecutor(max_workers=settings.max_connections)
-                    self._cycles.use_pool(self._pool)
-                    old.shutdown(wait=True)
-
-    @property
-    def mappings(self) -> MappingSet:
-        return self._ctx.mappings
-
-    @mappings.setter
-    def mappings(self, mappings: MappingSet) -> None:
-        self.configure(mappings=mappings)
-
-    @property
-    def settings(self) -> EngineSettings:
-        return self.client.settings
-
-    @settings.setter
-    def settings(self, settings: EngineSettings) -> None:
-        self.configure(settings=settings)
-
-    @property
-    def tenant_url(self) -> str:
-        """The Tenant URL as configured (the flag included when the compliant dialect is on)."""
-        url = self.client.tenant_url
-        query = [f"{name}={value}" if value else name for name, value in url.query]
-        if url.dialect is Dialect.COMPLIANT:
-            query.append(FLAG)
-        return url.base + ("?" + "&".join(query) if query else "")
-
-    @tenant_url.setter
-    def tenant_url(self, tenant_url: str) -> None:
-        self.configure(tenant_url=tenant_url)
-
-    @property
-    def dialect(self) -> Dialect:
-        """The dialect the Tenant URL selects; setting it adds or removes the flag in the Tenant URL."""
-        return self.client.tenant_url.dialect
-
-    @dialect.setter
-    def dialect(self, dialect: Dialect | str) -> None:
-        url = self.client.tenant_url
-        query = "&".join(f"{name}={value}" if value else name for name, value in url.query)
-        if Dialect(dialect) is Dialect.COMPLIANT:
-            query = f"{query}&{FLAG}" if query else FLAG
-        self.configure(tenant_url=url.base + (f"?{query}" if query else ""))
 
     # ---- control actions --------------------------------------------------------------------------------
 
@@ -257,6 +155,18 @@ class ProvisioningJob:
             if self._quarantine is not None and self._quarantine.reason is QuarantineReason.TOO_MANY_DELETES:
                 self._quarantine = None
         self.start()
+
+    def cancel(self) -> None:
+        """Stop now, for a caller's time budget (not an Entra action): the running cycle takes no more
+        objects and no cycle starts after; calls in flight end within their own deadline."""
+        self._cancelled.set()
+        run = self._run
+        if run is not None:
+            run.abort.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
 
     def quarantine(self) -> None:
         """Quarantine the job by hand (QuarantinedOnDemand); a restart lifts it."""
@@ -326,7 +236,7 @@ class ProvisioningJob:
         """Move the clock by `delta`, running each cycle that falls due on the way; stopped jobs run none."""
         target = self.clock.now() + delta
         ran: list[CycleSummary] = []
-        while self._running and not self._disabled and self._next_cycle_at is not None:
+        while self._running and not self._disabled and self._next_cycle_at is not None and not self.cancelled:
             due = self._next_cycle_at
             if due > target:
                 break
@@ -366,19 +276,24 @@ class ProvisioningJob:
             force_deletes=self._force_deletes,
         )
         self._run = run
+        if self.cancelled:
+            run.abort.set()
         self.tenant.purge_expired()
         new_watermark = self.tenant.watermark()
         # Probes "at the start of any activity" (I-PROBE). Refused credentials and a 404 are quarantine
         # triggers (D-QUAR) and end the cycle; any other failure (timeout, 5xx, TLS) is our choice: the cycle
         # goes on and each object fails with its own error and is escrowed, as Entra's logs show
         # per-object Timeout and WebExceptionProtocolError entries (D-LOGERR).
-        failed = self._prober.first_failure(self.settings.probes_per_cycle)
-        groups_probe = None
-        if failed is None and ctx.mappings.provision_groups:
-            groups_probe = self._prober.group_probe()
-            if groups_probe.error_code == CREDENTIALS_CODE:
-                failed = self._prober.result(groups_probe)
-        if failed is not None and failed.status in (401, 403, 404):
+        failed = groups_probe = None
+        if not run.abort.is_set():  # not cancelled before it began
+            failed = self._prober.first_failure(self.settings.probes_per_cycle)
+            if failed is None and ctx.mappings.provision_groups:
+                groups_probe = self._prober.group_probe()
+                if groups_probe.error_code == CREDENTIALS_CODE:
+                    failed = self._prober.result(groups_probe)
+        if run.abort.is_set():
+            pass
+        elif failed is not None and failed.status in (401, 403, 404):
             run.quarantine = Quarantine(
                 QuarantineReason.EXCEPTION, failed.error_code, failed.message, self.clock.now()
             )

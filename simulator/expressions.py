@@ -52,10 +52,17 @@ def _constant(value: Any) -> Evaluator:
     return lambda source, ctx: value
 
 
+MAX_LENGTH = 10_000
+"""The longest expression we parse; Entra's editor holds far less."""
+MAX_DEPTH = 64
+"""Function calls nested deeper than this are refused (a recursive parser must not overflow the stack)."""
+
+
 class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
         self.pos = 0
+        self.depth = 0
         self.attributes: list[str] = []
 
     def error(self, message: str, position: int | None = None) -> ExpressionError:
@@ -151,6 +158,15 @@ class _Parser:
         raise self.error("unclosed string literal: a closing '\"' is missing", start)
 
     def call(self, name: str, start: int) -> Evaluator:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExpressionError(f"functions are nested more than {MAX_DEPTH} deep", start)
+        try:
+            return self._call(name, start)
+        finally:
+            self.depth -= 1
+
+    def _call(self, name: str, start: int) -> Evaluator:
         function = FUNCTIONS.get(name)
         if function is None:
             if name in UNSUPPORTED:
@@ -226,6 +242,8 @@ class Expression:
 def parse(text: str) -> Expression:
     if not isinstance(text, str):
         raise ExpressionError(f"an expression must be text, not {type(text).__name__}", 0)
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"the expression is longer than {MAX_LENGTH:,} characters", 0)
     parser = _Parser(text)
     evaluator = parser.parse()
     return Expression(text=text, attributes=tuple(parser.attributes), _evaluator=evaluator)

@@ -92,7 +92,7 @@ def probe_result(response: Response) -> ConnectionTestResult:
     elif response.outcome is Outcome.PROTOCOL_ERROR:
         message = f"We could not connect to the SCIM endpoint: {response.text}."
     else:
-        message = f"The SCIM endpoint answered {response.call} with HTTP {response.status}."
+        message = "The SCIM endpoint refused the query."
     code = SERVICE_INCOMPATIBLE if response.outcome is Outcome.NOT_FOUND else response.error_code
     return ConnectionTestResult(False, code, _with_target_text(message, response), response.status)
 

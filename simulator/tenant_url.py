@@ -27,9 +27,19 @@ class TenantUrl:
 
 def parse_tenant_url(url: str) -> TenantUrl:
     """Split a Tenant URL into the SCIM base, extra query parameters and the dialect its flag selects."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"the Tenant URL must be an http(s) URL, got {url!r}")
+    if (
+        not isinstance(url, str)
+        or len(url) > 2048
+        or any(ord(c) < 0x21 or ord(c) == 0x7F for c in url.strip())
+    ):
+        raise ValueError("the Tenant URL must be an http(s) URL of printable characters without spaces")
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port  # raises ValueError when out of range
+    except ValueError as exc:
+        raise ValueError(f"the Tenant URL is not a valid URL: {exc}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or port == 0:
+        raise ValueError(f"the Tenant URL must be an http(s) URL with a host, got {url[:200]!r}")
     pairs = parse_qsl(parts.query, keep_blank_values=True)
     dialect = Dialect.COMPLIANT if any(name == FLAG for name, _ in pairs) else Dialect.LEGACY
     kept = tuple((name, value) for name, value in pairs if name != FLAG)

@@ -150,16 +150,13 @@ class FaultServer:
             path = head.split(b" ", 2)[1].decode()
             conn.sendall(_answer("302 Found", b"", f"Location: {path}\r\n"))
             return True
-        # echo: the token back in every form a careless server might use
+        # echo: the token back in every form a careless server might use, and terminal escapes, as plain text
         token = _token(head)
-        said = {
-            "detail": f"bad token {token}",
-            "b64": base64.b64encode(token.encode()).decode(),
-            "pct": quote(token, safe=""),
-            "header": _header(head, "authorization"),
-            "escape": "\x1b[2J\x1b]0;owned\x07",
-        }
-        conn.sendall(_answer("500 Internal Server Error", json.dumps(said).encode()))
+        said = (
+            f"bad token {token} b64={base64.b64encode(token.encode()).decode()} pct={quote(token, safe='')}"
+            f" header={_header(head, 'authorization')} \x1b[2J\x1b]0;owned\x07\r\n[bold]markup[/]"
+        )
+        conn.sendall(_answer("500 Internal Server Error", said.encode()))
         return True
 
 

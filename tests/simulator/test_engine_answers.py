@@ -143,6 +143,35 @@ def test_test_connection_wording(tenant: Tenant, make_job, scim: FakeScim) -> No
     assert make_job().test_connection().success
 
 
+def test_test_connection_shows_the_targets_own_words(make_job, scim: FakeScim) -> None:
+    """A Kintone refusal's detail reaches the result verbatim, after Entra's wording (issue 9)."""
+    scim.fail(
+        "GET",
+        "/Users$",
+        403,
+        body={
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+            "status": "403",
+            "detail": "An invalid certificate was entered",
+        },
+    )
+    result = make_job().test_connection()
+    assert not result.success and result.error_code == CREDENTIALS
+    assert result.message.startswith("You appear to have entered invalid credentials.")
+    assert result.message.endswith(
+        "Details: GET /Users answered HTTP 403 (Forbidden): An invalid certificate was entered"
+    )
+    scim.fail(
+        "GET",
+        "/Users$",
+        503,
+        raw=b"Service Unavailable: maintenance\x1b[0m",
+        headers={"Content-Type": "text/plain"},
+    )
+    result = make_job().test_connection()
+    assert result.message.endswith("(ServiceUnavailable): Service Unavailable: maintenance\\x1b[0m")
+
+
 def test_bad_credentials_quarantine_then_one_success_leaves(
     tenant: Tenant, make_job, scim: FakeScim, clock
 ) -> None:
