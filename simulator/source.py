@@ -58,6 +58,13 @@ def synchronized[**P, R](method: Callable[P, R]) -> Callable[P, R]:
     return locked
 
 
+def check_upn(value: Any) -> str:
+    """A userPrincipalName must be a non-empty string (it cannot be removed either)."""
+    if not isinstance(value, str) or not value.strip():
+        raise TenantError(f"userPrincipalName must be a non-empty string, not {value!r}"[:200])
+    return value
+
+
 def is_false(value: Any) -> bool:
     """Graph's false, as a JSON boolean or the string "false" in any case."""
     return value is False or (isinstance(value, str) and value.casefold() == "false")

@@ -26,6 +26,7 @@ from scim_harness.simulator.source import (
     SourceUser,
     TenantError,
     UpnIndex,
+    check_upn,
     is_false,
     synchronized,
 )
@@ -56,8 +57,6 @@ class Tenant:
         self._upns = UpnIndex()
         self._groups_by_name: dict[str, str] = {}
 
-    # -- change log ---------------------------------------------------------------------------------------
-
     def _touch(self, object_id: str) -> None:
         self._changes.touch(object_id)
 
@@ -77,16 +76,14 @@ class Tenant:
     # -- lookups ------------------------------------------------------------------------------------------
 
     def user(self, user_id: str) -> SourceUser:
-        try:
-            return self.users[user_id]
-        except KeyError:
-            raise TenantError(f"no user with id {user_id!r} in the tenant") from None
+        if user_id not in self.users:
+            raise TenantError(f"no user with id {user_id!r} in the tenant")
+        return self.users[user_id]
 
     def group(self, group_id: str) -> SourceGroup:
-        try:
-            return self.groups[group_id]
-        except KeyError:
-            raise TenantError(f"no group with id {group_id!r} in the tenant") from None
+        if group_id not in self.groups:
+            raise TenantError(f"no group with id {group_id!r} in the tenant")
+        return self.groups[group_id]
 
     def find_user(self, key: str) -> SourceUser:
         """A user by object id or userPrincipalName (any case); a live user wins over a deleted one."""
@@ -125,8 +122,8 @@ class Tenant:
         # Graph creates users enabled unless told otherwise.
         attributes.setdefault("accountEnabled", True)
         upn = attributes.get("userPrincipalName")
-        if upn is not None and (not isinstance(upn, str) or not upn.strip()):
-            raise TenantError(f"userPrincipalName must be a non-empty string, not {upn!r}")
+        if upn is not None:
+            check_upn(upn)
         if not isinstance(user_id, str) or not user_id:
             raise TenantError(f"a user id must be a non-empty string, not {user_id!r}")
         if upn is not None:
@@ -150,10 +147,7 @@ class Tenant:
         changed = False
         for name, value in graph_attributes.items():
             if name == "userPrincipalName" and value != user.user_principal_name:
-                if value is None:
-                    raise TenantError("userPrincipalName cannot be removed")
-                if not isinstance(value, str) or not value.strip():
-                    raise TenantError(f"userPrincipalName must be a non-empty string, not {value!r}")
+                check_upn(value)
                 old = user.user_principal_name
                 live = user.soft_deleted_at is None and not user.hard_deleted
                 if live and (old is None or old.casefold() != value.casefold()):
@@ -169,18 +163,17 @@ class Tenant:
         if changed:
             self._touch(user_id)
 
-    @synchronized
     def assign_user(self, user_id: str) -> None:
-        user = self.user(user_id)
-        if not user.assigned:
-            user.assigned = True
-            self._touch(user_id)
+        self._assign(user_id, True)
+
+    def unassign_user(self, user_id: str) -> None:
+        self._assign(user_id, False)
 
     @synchronized
-    def unassign_user(self, user_id: str) -> None:
+    def _assign(self, user_id: str, assigned: bool) -> None:
         user = self.user(user_id)
-        if user.assigned:
-            user.assigned = False
+        if user.assigned != assigned:
+            user.assigned = assigned
             self._touch(user_id)
 
     @synchronized
@@ -261,13 +254,7 @@ class Tenant:
         member_ids = set(members)
         for member_id in member_ids:
             self.user(member_id)
-        group = SourceGroup(
-            id=group_id,
-            display_name=display_name,
-            members=set(),
-            assigned=False,
-            attributes=dict(graph_attributes),
-        )
+        group = SourceGroup(id=group_id, display_name=display_name, attributes=dict(graph_attributes))
         self.groups[group_id] = group
         self._groups_by_name.setdefault(display_name.casefold(), group_id)
         self._touch(group_id)
@@ -277,25 +264,21 @@ class Tenant:
             self.assign_group(group_id)
         return group
 
-    @synchronized
     def assign_group(self, group_id: str) -> None:
-        group = self.group(group_id)
-        if group.assigned:
-            return
-        group.assigned = True
-        self._touch(group_id)
-        for member_id in group.members:
-            self._change_group_assignment(member_id, +1)
+        self._assign_group(group_id, True)
+
+    def unassign_group(self, group_id: str) -> None:
+        self._assign_group(group_id, False)
 
     @synchronized
-    def unassign_group(self, group_id: str) -> None:
+    def _assign_group(self, group_id: str, assigned: bool) -> None:
         group = self.group(group_id)
-        if not group.assigned:
+        if group.assigned == assigned:
             return
-        group.assigned = False
+        group.assigned = assigned
         self._touch(group_id)
-        for member_id in group.members:
-            self._change_group_assignment(member_id, -1)
+        for member_id in group.members:  # its direct members are assigned through it (or no longer)
+            self._change_group_assignment(member_id, +1 if assigned else -1)
 
     @synchronized
     def add_group_member(self, group_id: str, user_id: str) -> None:
@@ -330,7 +313,7 @@ class Tenant:
 
     @synchronized
     def set_scope(self, scope: Scope) -> None:
-        """Sync only assigned users and groups, or all; every user and group counts as changed."""
+        """Sync only assigned users and groups, or all; everything counts as changed (a new initial cycle)."""
         if scope not in SCOPES:
             raise TenantError(f"scope must be 'assigned' or 'all', not {scope!r}")
         self.scope = scope
@@ -356,7 +339,9 @@ class Tenant:
             return False
         if self.scope == "assigned" and not (user.assigned or user_id in self._assigned_group_count):
             return False
-        return self.scoping_filter is None or self.scoping_filter.matches(self._filter_view(user))
+        return self.scoping_filter is None or self.scoping_filter.matches(
+            {**user.attributes, "objectId": user.id}
+        )
 
     def is_soft_deleted(self, user_id: str) -> bool:
         """Entra's IsSoftDeleted: true for each of the four deprovisioning events."""
@@ -385,12 +370,6 @@ class Tenant:
     def group_in_scope(self, group_id: str) -> bool:
         group = self.group(group_id)
         return self.scope == "all" or group.assigned
-
-    @staticmethod
-    def _filter_view(user: SourceUser) -> Mapping[str, Any]:
-        view = dict(user.attributes)
-        view["objectId"] = user.id
-        return view
 
     # -- files (simulator.tenant_file) ----------------------------------------------------------------------
 
