@@ -130,7 +130,8 @@ def classify(
     elapsed_ms: int = 0,
 ) -> Response:
     """Entra's reading of a whole answer: its outcome, its parsed body and its Retry-After."""
-    text = _decode(content, dict(headers).get("content-type", ""))
+    named = dict(headers)
+    text = _decode(content, named.get("content-type", ""))
     body: Any = None
     if text.strip():
         try:
@@ -142,7 +143,7 @@ def classify(
     elif 300 <= status < 400:
         # Not followed (our choice, UNCONFIRMED for Entra): a SCIM endpoint answers where it is asked.
         outcome = Outcome.PROTOCOL_ERROR
-        location = dict(headers).get("location", "")
+        location = named.get("location", "")
         text = f"HTTP {status} redirect to {printable(location, 200)!r} was not followed"
     elif status in (401, 403):
         outcome = Outcome.CREDENTIALS
@@ -158,7 +159,7 @@ def classify(
         outcome = Outcome.SERVER_ERROR
     else:
         outcome = Outcome.CLIENT_ERROR
-    retry_after = parse_retry_after(dict(headers).get("retry-after")) if status == 429 else None
+    retry_after = parse_retry_after(named.get("retry-after")) if status == 429 else None
     return Response(method, path, outcome, status, body, text, retry_after, elapsed_ms, headers)
 
 
@@ -183,6 +184,8 @@ def parse_retry_after(value: str | None) -> float | None:
 
 def _decode(content: bytes, content_type: str) -> str:
     charset = "utf-8"
+    if not content:
+        return ""
     for part in content_type.split(";")[1:]:
         name, _, value = part.partition("=")
         if name.strip().lower() == "charset" and value.strip():

@@ -118,7 +118,7 @@ class ScimClient:
                 self._settings.max_connections,
             )
             self._settings = settings
-            if rebuild:
+            if rebuild and self._fixed_transport is None:  # a caller's own transport stays as it is
                 old, self._http = self._http, self._new_http()
                 old.close()
 

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from scim_harness.common.scim_wire import FLAG, Dialect
+from scim_harness.simulator.client import check_token
 from scim_harness.simulator.mappings import MappingSet
 from scim_harness.simulator.scoping import ScopingFilter
 from scim_harness.simulator.settings import EngineSettings
@@ -68,9 +69,15 @@ class JobConfiguration:
             new_mappings = mappings if mappings is not None else self._ctx.mappings
             if provision_groups is not None and provision_groups != new_mappings.provision_groups:
                 new_mappings = dataclasses.replace(new_mappings, provision_groups=provision_groups)
-            url = parse_tenant_url(tenant_url) if tenant_url is not None else None  # validate first
+            # Everything is checked before anything changes.
+            url = parse_tenant_url(tenant_url) if tenant_url is not None else None
+            if secret_token is not None:
+                check_token(secret_token)
             if scope is not None and scope not in SCOPES:
                 raise ValueError(f"scope must be 'assigned' or 'all', not {scope!r}")
+            if scoping_filter is not _UNCHANGED and not isinstance(scoping_filter, ScopingFilter | None):
+                raise ValueError("scoping_filter must be a ScopingFilter or None")
+            resize = settings is not None and settings.max_connections != self.client.settings.max_connections
             rescope = new_mappings != self._ctx.mappings
             self._ctx.mappings = new_mappings
             if scope is not None and scope != self.tenant.scope:
@@ -86,7 +93,7 @@ class JobConfiguration:
             self.client.configure(tenant_url=url, secret_token=secret_token, settings=settings)
             if settings is not None:
                 self.logs.max_entries = settings.max_log_entries
-                if settings.max_connections != self._pool._max_workers:
+                if resize:
                     old, self._pool = self._pool, ThreadPoolExecutor(max_workers=settings.max_connections)
                     self._cycles.use_pool(self._pool)
                     old.shutdown(wait=True)

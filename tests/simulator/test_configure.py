@@ -198,3 +198,13 @@ def test_settings_apply_to_the_next_request(tenant: Tenant, make_job, scim: Fake
 def test_make_job_token_is_the_fixture_token(make_job, scim: FakeScim) -> None:
     make_job().test_connection()
     assert scim.requests[0].headers["Authorization"] == f"Bearer {TOKEN}"
+
+
+def test_a_bad_token_refuses_the_whole_change(make_job) -> None:
+    job = make_job()
+    before = job.mappings
+    with pytest.raises(ValueError, match="printable ASCII"):
+        job.configure(mappings=_with_department_and_title(before), secret_token="two words")
+    assert job.mappings is before
+    with pytest.raises(ValueError, match="ScopingFilter"):
+        job.configure(scoping_filter="department eq Sales")
