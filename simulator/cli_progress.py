@@ -109,7 +109,8 @@ class RunProgress:
         return "simulate: " + " · ".join(parts)
 
     def _info(self, now: JobProgress) -> str:
-        return f"{now.requests:,} requests · simulated {self.simulated} of {self.duration}"
+        simulated = f" · simulated {self.simulated} of {self.duration}" if self.duration else ""
+        return f"{now.requests:,} requests{simulated}"
 
     def _eta(self, now: JobProgress) -> str | None:
         """From the running cycle's rate so far; None until it has one."""

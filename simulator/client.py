@@ -23,11 +23,30 @@ from urllib.parse import quote_plus, urlencode
 import httpx
 
 from scim_harness.common.scim_wire import ENTRA_CONTENT_TYPE
-from scim_harness.simulator.answers import Outcome, Response, classify, failure
+from scim_harness.simulator.answers import (
+    SERVICE_INCOMPATIBLE,
+    Outcome,
+    Response,
+    classify,
+    failure,
+    parse_retry_after,
+)
 from scim_harness.simulator.safe_text import printable
 from scim_harness.simulator.settings import EngineSettings
 from scim_harness.simulator.tenant_url import TenantUrl, extra_query, parse_tenant_url
 from scim_harness.simulator.transport import deadline, deadline_transport, tls_context
+
+__all__ = [  # Response, Outcome and the rest live in simulator.answers; kept importable from here
+    "JOB_TOKEN",
+    "SCIM_CONTENT_TYPE",
+    "SERVICE_INCOMPATIBLE",
+    "Outcome",
+    "Response",
+    "ScimClient",
+    "check_token",
+    "encode_json",
+    "parse_retry_after",
+]
 
 SCIM_CONTENT_TYPE = ENTRA_CONTENT_TYPE
 # httpx's own headers, which Entra's .NET client does not send; they are removed from every request.

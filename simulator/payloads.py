@@ -31,7 +31,26 @@ from scim_harness.common.scim_wire import (
     Dialect,
     filter_query,
 )
-from scim_harness.simulator.scim_paths import Change, ScimPath, as_bool, parse_path
+from scim_harness.simulator.scim_paths import Change, ScimPath, as_bool, current_value, diff_user, parse_path
+
+__all__ = [  # paths and the diff live in simulator.scim_paths; kept importable from here
+    "PATCH_SCHEMA",
+    "Change",
+    "ScimPath",
+    "as_bool",
+    "current_value",
+    "diff_user",
+    "group_create_body",
+    "group_filter_query",
+    "group_members_body",
+    "group_patch_body",
+    "ordered_resource",
+    "parse_path",
+    "patch_body",
+    "reference_patch_body",
+    "user_create_body",
+    "user_patch_body",
+]
 
 # Elements Entra marks primary when it creates them: the documented POST marks the work email (§3).
 # Marking the work address too is our assumption (UNCONFIRMED).
