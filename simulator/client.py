@@ -227,7 +227,9 @@ class ScimClient:
     ) -> Response:
         limit = self._settings.max_response_bytes
         sent = {name: value for name, value in headers.items() if value is not None}
-        request = self._http.build_request(method, url, content=content, headers=sent)
+        # httpx's own per-operation timeouts too, in case a caller's transport has no deadline backend.
+        timeout = self._settings.timeout_seconds
+        request = self._http.build_request(method, url, content=content, headers=sent, timeout=timeout)
         answer = self._http.send(request, stream=True)
         try:
             declared = answer.headers.get("content-length", "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -149,10 +150,15 @@ def test_extra_headers_are_a_setting(scim: FakeScim) -> None:
 @pytest.mark.parametrize("kind", ["trickle", "never"])
 def test_a_call_has_a_total_deadline_that_names_it(kind: str) -> None:
     """One byte every 0.2 s never trips a per-read timeout; the total deadline ends the call."""
+    answers = []
     with FaultServer(kind) as target, ScimClient(target.url, TOKEN, timeout=1.0) as client:
         began = time.monotonic()
-        answer = client.get("/Users", "filter=x")
+        call = threading.Thread(target=lambda: answers.append(client.get("/Users", "filter=x")), daemon=True)
+        call.start()
+        call.join(timeout=30)  # a missing deadline fails here instead of hanging the suite
         took = time.monotonic() - began
+    assert answers, "the call did not end"
+    (answer,) = answers
     assert answer.outcome is Outcome.TIMEOUT and answer.error_code == "Timeout"
     assert "GET /Users" in answer.text and "1 s" in answer.text
     assert took < 10  # about one second; wide margin for a loaded machine
