@@ -1,195 +1,294 @@
-"""The SCIM client: HTTP the way Entra sends it, each answer classified the way Entra reads it (§2, §6)."""
+"""The project's one SCIM client: HTTP the way Entra sends it, each answer classified the way Entra reads it.
+
+The engine's calls carry Entra's exact bytes: `Authorization: Bearer <token>` on every call, bodies as compact
+UTF-8 JSON in the key order the payload module built, `Content-Type: application/scim+json; charset=utf-8`
+(I-CT1), and no header of a client library's own (§2, `EngineSettings.request_headers`). Every call has a
+total deadline and a size limit on its answer (`simulator.transport`), and ends as a `Response`, never an
+exception. `send()` is the low-level surface other callers use too (probes with other tokens, raw bodies,
+extra headers), so the whole project speaks SCIM through this one class.
+"""
 
 from __future__ import annotations
 
+import enum
 import json
+import ssl
 import threading
 import time
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from enum import StrEnum
-from http import HTTPStatus
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any, Literal
+from urllib.parse import quote_plus, urlencode
 
 import httpx
 
-from scim_harness.simulator.dialect import TenantUrl, extra_query
+from scim_harness.common.scim_wire import ENTRA_CONTENT_TYPE
+from scim_harness.simulator.answers import (
+    SERVICE_INCOMPATIBLE,
+    Outcome,
+    Response,
+    classify,
+    failure,
+    parse_retry_after,
+)
+from scim_harness.simulator.safe_text import printable
+from scim_harness.simulator.settings import EngineSettings
+from scim_harness.simulator.tenant_url import TenantUrl, extra_query, parse_tenant_url
+from scim_harness.simulator.transport import deadline, deadline_transport, tls_context
 
-SCIM_CONTENT_TYPE = "application/scim+json; charset=utf-8"
-# Entra's code for an answer it cannot use: a 2xx that is not JSON, a list query that is not a ListResponse...
-SERVICE_INCOMPATIBLE = "SystemForCrossDomainIdentityManagementServiceIncompatible"
+__all__ = [  # Response, Outcome and the rest live in simulator.answers; kept importable from here
+    "JOB_TOKEN",
+    "SCIM_CONTENT_TYPE",
+    "SERVICE_INCOMPATIBLE",
+    "Outcome",
+    "Response",
+    "ScimClient",
+    "check_token",
+    "encode_json",
+    "parse_retry_after",
+]
 
-
-class Outcome(StrEnum):
-    OK = "ok"
-    CREDENTIALS = "credentials"  # 401 / 403
-    NOT_FOUND = "not_found"
-    CONFLICT = "conflict"
-    THROTTLED = "throttled"  # 429
-    BAD_REQUEST = "bad_request"
-    CLIENT_ERROR = "client_error"  # other 4xx
-    SERVER_ERROR = "server_error"  # 5xx
-    TIMEOUT = "timeout"
-    PROTOCOL_ERROR = "protocol_error"  # connection refused, reset, bad HTTP
-    UNPARSEABLE = "unparseable"  # 2xx whose body is not JSON
-
-
-# The error code Entra records for each outcome (D-LOGERR table, §6).
-_ERROR_CODES = {
-    Outcome.CREDENTIALS: "SystemForCrossDomainIdentityManagementCredentialValidationFailure",
-    Outcome.NOT_FOUND: "InvalidAnchor",
-    Outcome.CONFLICT: "EntryConflict",
-    Outcome.THROTTLED: "TooManyRequests",
-    Outcome.BAD_REQUEST: "SystemForCrossDomainIdentityManagementBadRequest",
-    Outcome.SERVER_ERROR: "InternalServerError",
-    Outcome.TIMEOUT: "Timeout",
-    Outcome.PROTOCOL_ERROR: "WebExceptionProtocolError",
-    Outcome.UNPARSEABLE: SERVICE_INCOMPATIBLE,
-}
-_CLIENT_ERROR_CODES = {405: "MethodNotAllowed", 422: "UnprocessableEntity", 501: "NotImplemented"}
+SCIM_CONTENT_TYPE = ENTRA_CONTENT_TYPE
+# httpx's own headers, which Entra's .NET client does not send; they are removed from every request.
+_LIBRARY_HEADERS = ("User-Agent", "Accept", "Accept-Encoding", "Connection")
 
 
-@dataclass(frozen=True)
-class Response:
-    """One answer (or failure to answer), with what Entra would make of it. Never holds request headers."""
+class _Token(enum.Enum):
+    JOB = "the job's secret token"
 
-    method: str
-    path: str
-    outcome: Outcome
-    status: int | None = None
-    body: Any = None
-    text: str = ""
-    retry_after: float | None = None
-    elapsed_ms: int = 0
 
-    @property
-    def ok(self) -> bool:
-        return self.outcome is Outcome.OK
+JOB_TOKEN = _Token.JOB
+"""`send(token=JOB_TOKEN)`: the client's current secret token (the default)."""
 
-    @property
-    def error_code(self) -> str | None:
-        if self.outcome is Outcome.CLIENT_ERROR and self.status in _CLIENT_ERROR_CODES:
-            return _CLIENT_ERROR_CODES[self.status]
-        return _ERROR_CODES.get(self.outcome, SERVICE_INCOMPATIBLE)
 
-    @property
-    def status_phrase(self) -> str:
-        """`Conflict`, `NotFound`...: how Entra's log text names the HTTP status."""
-        if self.status is None:
-            return self.outcome.value
-        try:
-            return "".join(word.capitalize() for word in HTTPStatus(self.status).phrase.split())
-        except ValueError:
-            return str(self.status)
+def check_token(token: str) -> str:
+    """A Secret Token fit for a header: printable ASCII, no spaces (what a bearer token is, RFC 6750 §2.1)."""
+    if not isinstance(token, str) or not token or any(not 0x21 <= ord(c) <= 0x7E for c in token):
+        raise ValueError("the Secret Token must be printable ASCII without spaces or line breaks")
+    return token
+
+
+def encode_json(body: Any) -> bytes:
+    """JSON as Entra writes it: compact separators, key order kept, UTF-8 (not \\u-escaped)."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 class ScimClient:
-    """Bearer-token SCIM calls over a bounded connection pool, each with a timeout.
+    """Bearer-token SCIM calls to one Tenant URL over a bounded connection pool.
 
-    No Accept header is sent beyond httpx's `*/*`, as Entra requires none (§2, I-CT2). Bodies carry the
-    `application/scim+json; charset=utf-8` type observed on Entra's POSTs (I-CT1).
+    `tenant_url`, `secret_token` and `settings` can change between calls (`configure`); each call reads them
+    when it starts, so nothing keeps a stale copy.
     """
 
     def __init__(
         self,
-        tenant_url: TenantUrl,
+        tenant_url: TenantUrl | str,
         secret_token: str,
         *,
-        timeout: float = 60.0,
-        max_connections: int = 8,
+        settings: EngineSettings | None = None,
+        timeout: float | None = None,
+        max_connections: int | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self._url = tenant_url
-        self._extra_query = extra_query(tenant_url)
-        self._http = httpx.Client(
-            headers={"Authorization": f"Bearer {secret_token}"},
-            timeout=httpx.Timeout(timeout),
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
-            transport=transport,
-            follow_redirects=False,
-        )
+        base = settings or EngineSettings()
+        if timeout is not None or max_connections is not None:
+            base = replace(
+                base,
+                timeout_seconds=timeout if timeout is not None else base.timeout_seconds,
+                max_connections=max_connections if max_connections is not None else base.max_connections,
+            )
+        self._settings = base
+        self._url = parse_tenant_url(tenant_url) if isinstance(tenant_url, str) else tenant_url
+        self._extra_query = extra_query(self._url)
+        self._token = check_token(secret_token)
+        self._fixed_transport = transport
+        self._http = self._new_http()
         self.requests_sent = 0
         self._count_lock = threading.Lock()
 
+    # ---- configuration -----------------------------------------------------------------------------------
+
+    @property
+    def tenant_url(self) -> TenantUrl:
+        return self._url
+
+    @property
+    def settings(self) -> EngineSettings:
+        return self._settings
+
+    def configure(
+        self,
+        *,
+        tenant_url: TenantUrl | str | None = None,
+        secret_token: str | None = None,
+        settings: EngineSettings | None = None,
+    ) -> None:
+        """Use a new Tenant URL, token or settings from the next call on (not while calls are in flight)."""
+        url = parse_tenant_url(tenant_url) if isinstance(tenant_url, str) else tenant_url
+        if secret_token is not None:
+            check_token(secret_token)
+        if url is not None:
+            self._url, self._extra_query = url, extra_query(url)
+        if secret_token is not None:
+            self._token = secret_token
+        if settings is not None:
+            rebuild = (settings.ca_file, settings.max_connections) != (
+                self._settings.ca_file,
+                self._settings.max_connections,
+            )
+            self._settings = settings
+            if rebuild and self._fixed_transport is None:  # a caller's own transport stays as it is
+                old, self._http = self._http, self._new_http()
+                old.close()
+
+    def _new_http(self) -> httpx.Client:
+        settings = self._settings
+        transport = self._fixed_transport or deadline_transport(
+            tls_context(settings.ca_file), settings.max_connections
+        )
+        client = httpx.Client(transport=transport, follow_redirects=False, timeout=None)
+        for name in _LIBRARY_HEADERS:
+            del client.headers[name]
+        return client
+
     def close(self) -> None:
         self._http.close()
+
+    def __enter__(self) -> ScimClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- calls -------------------------------------------------------------------------------------------
 
     def url_for(self, path: str, query: str = "") -> str:
         """Tenant URL base + resource path + our query + the Tenant URL's own other query parameters."""
         parts = [q for q in (query, self._extra_query) if q]
         return self._url.base + path + ("?" + "&".join(parts) if parts else "")
 
-    def get(self, path: str, query: str = "") -> Response:
-        return self._send("GET", path, query)
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: str | Mapping[str, str] | None = None,
+        body: Any = None,
+        raw_body: bytes | None = None,
+        headers: Mapping[str, str | None] | None = None,
+        token: str | Literal[_Token.JOB] | None = JOB_TOKEN,
+    ) -> Response:
+        """One call: `path` under the Tenant URL, `query` pre-encoded (kept byte for byte) or a mapping.
 
-    def post(self, path: str, body: dict[str, Any]) -> Response:
-        return self._send("POST", path, "", body)
-
-    def patch(self, path: str, body: dict[str, Any]) -> Response:
-        return self._send("PATCH", path, "", body)
-
-    def delete(self, path: str) -> Response:
-        return self._send("DELETE", path)
-
-    def _send(self, method: str, path: str, query: str = "", body: dict[str, Any] | None = None) -> Response:
-        # The query is already encoded as Entra encodes it; httpx keeps a pre-encoded query string untouched.
-        url = self.url_for(path, query)
-        content = None if body is None else json.dumps(body, ensure_ascii=False).encode()
-        headers = {"Content-Type": SCIM_CONTENT_TYPE} if content is not None else None
+        `body` is sent as Entra's JSON, `raw_body` as it is (both with Entra's Content-Type unless `headers`
+        says otherwise); `headers` adds or replaces headers, a None value removes one; `token` is the job's
+        token by default, another token, or None for no Authorization header at all.
+        """
+        settings = self._settings
+        if isinstance(query, Mapping):
+            query = urlencode(query, quote_via=quote_plus)
+        url = self.url_for(path, query or "")
+        content = raw_body if raw_body is not None else (None if body is None else encode_json(body))
+        request_headers: dict[str, str | None] = dict(settings.request_headers)
+        bearer = self._token if token is JOB_TOKEN else token
+        if bearer is not None:
+            request_headers["Authorization"] = f"Bearer {bearer}"
+        if content is not None:
+            request_headers["Content-Type"] = SCIM_CONTENT_TYPE
+        for name, value in (headers or {}).items():
+            request_headers = {k: v for k, v in request_headers.items() if k.lower() != name.lower()}
+            request_headers[name] = value
         with self._count_lock:
             self.requests_sent += 1
         began = time.perf_counter()
         try:
-            answer = self._http.request(method, url, content=content, headers=headers)
+            with deadline(settings.timeout_seconds):
+                return self._exchange(method, path, url, content, request_headers, began)
         except httpx.TimeoutException:
-            return Response(method, path, Outcome.TIMEOUT, text="The request timed out")
-        except httpx.HTTPError as exc:
-            # The exception text names the URL at most, never the Authorization header.
-            return Response(method, path, Outcome.PROTOCOL_ERROR, text=type(exc).__name__ + ": " + str(exc))
-        return classify(method, path, answer, int((time.perf_counter() - began) * 1000))
+            return failure(
+                method,
+                path,
+                Outcome.TIMEOUT,
+                f"{method} {path} got no complete answer within {settings.timeout_seconds:g} s",
+                _ms(began),
+            )
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            # The exception names the URL at most, never the Authorization header.
+            return failure(method, path, Outcome.PROTOCOL_ERROR, _network_failure(exc, url), _ms(began))
 
-
-def classify(method: str, path: str, answer: httpx.Response, elapsed_ms: int = 0) -> Response:
-    status = answer.status_code
-    text = answer.text
-    body: Any = None
-    if text.strip():
+    def _exchange(
+        self,
+        method: str,
+        path: str,
+        url: str,
+        content: bytes | None,
+        headers: dict[str, str | None],
+        began: float,
+    ) -> Response:
+        limit = self._settings.max_response_bytes
+        sent = {name: value for name, value in headers.items() if value is not None}
+        # httpx's own per-operation timeouts too, in case a caller's transport has no deadline backend.
+        timeout = self._settings.timeout_seconds
+        request = self._http.build_request(method, url, content=content, headers=sent, timeout=timeout)
+        answer = self._http.send(request, stream=True)
         try:
-            body = json.loads(text)
-        except ValueError:
-            body = None
-    if 200 <= status < 300:
-        outcome = Outcome.OK
-        if text.strip() and body is None:
-            outcome = Outcome.UNPARSEABLE
-    elif status in (401, 403):
-        outcome = Outcome.CREDENTIALS
-    elif status == 404:
-        outcome = Outcome.NOT_FOUND
-    elif status == 409:
-        outcome = Outcome.CONFLICT
-    elif status == 429:
-        outcome = Outcome.THROTTLED
-    elif status == 400:
-        outcome = Outcome.BAD_REQUEST
-    elif status >= 500:
-        outcome = Outcome.SERVER_ERROR
-    else:
-        outcome = Outcome.CLIENT_ERROR
-    retry_after = parse_retry_after(answer.headers.get("Retry-After")) if status == 429 else None
-    return Response(method, path, outcome, status, body, text[:2000], retry_after, elapsed_ms)
+            declared = answer.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit:
+                return _too_large(method, path, limit, began)
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in answer.iter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    return _too_large(method, path, limit, began)
+                chunks.append(chunk)
+        finally:
+            answer.close()
+        pairs = tuple((name.lower(), value) for name, value in answer.headers.items())
+        return classify(method, path, answer.status_code, pairs, b"".join(chunks), _ms(began))
+
+    # ---- the engine's verbs ----------------------------------------------------------------------------
+
+    def get(self, path: str, query: str = "") -> Response:
+        return self.send("GET", path, query=query)
+
+    def post(self, path: str, body: dict[str, Any]) -> Response:
+        return self.send("POST", path, body=body)
+
+    def patch(self, path: str, body: dict[str, Any]) -> Response:
+        return self.send("PATCH", path, body=body)
+
+    def delete(self, path: str) -> Response:
+        return self.send("DELETE", path)
 
 
-def parse_retry_after(value: str | None) -> float | None:
-    """Retry-After as seconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
+def _ms(began: float) -> int:
+    return int((time.perf_counter() - began) * 1000)
+
+
+def _too_large(method: str, path: str, limit: int, began: float) -> Response:
+    text = f"the answer to {method} {path} is larger than {limit:,} bytes (max_response_bytes); not read"
+    return failure(method, path, Outcome.PROTOCOL_ERROR, text, _ms(began))
+
+
+def _network_failure(exc: Exception, url: str) -> str:
+    """What went wrong on the network, named the way an administrator can act on it."""
     try:
-        when = parsedate_to_datetime(value)
-        return max(0.0, (when - datetime.now(UTC)).total_seconds())
-    except (TypeError, ValueError):
-        return None
+        where = httpx.URL(url).netloc.decode("ascii", errors="replace")
+    except httpx.InvalidURL:
+        where = "the SCIM endpoint"
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            reason = cause.verify_message or cause.reason or "the certificate was not accepted"
+            # .NET's wording for an untrusted certificate, which is what Entra's logs show.
+            return (
+                f"Could not establish trust relationship for the SSL/TLS secure channel with {where}: "
+                f"certificate verify failed: {printable(str(reason), 200)}"
+            )
+        if isinstance(cause, ssl.SSLError):
+            return f"the TLS handshake with {where} failed: {printable(str(cause.reason or cause), 200)}"
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(exc, httpx.ConnectError):
+        return f"could not connect to {where}: {printable(str(exc) or type(exc).__name__, 200)}"
+    return f"the connection to {where} failed: {type(exc).__name__}: {printable(str(exc), 200)}"

@@ -1,4 +1,9 @@
-"""What the parts of one provisioning job share: the source, the target, the links, the escrows, the run."""
+"""What the parts of one provisioning job share: the source, the target, the links, the escrows, the run.
+
+`JobContext` is the one place the job's configuration lives while it runs: the mappings here, the Tenant URL,
+token and settings in the client. Every part reads them when it needs them, so a change the job makes through
+`ProvisioningJob.configure` reaches the next request; nothing keeps a copy.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,9 @@ import threading
 from dataclasses import dataclass, field
 from typing import Literal
 
+from scim_harness.common.scim_wire import Dialect
+from scim_harness.simulator.client import ScimClient
 from scim_harness.simulator.clock import Clock
-from scim_harness.simulator.dialect import Dialect
 from scim_harness.simulator.escrow import Escrow, EscrowStore
 from scim_harness.simulator.logs import LogEntry, ProvisioningLogs
 from scim_harness.simulator.mappings import MappingSet
@@ -24,6 +30,18 @@ class GroupLink:
 
 
 @dataclass
+class PendingReference:
+    """A user's manager to resolve after the users of the run (D-HOW step 5), on its own PATCH (§3)."""
+
+    user_id: str
+    target_id: str
+    path: str
+    source_value: str
+    current: object  # the manager value the target holds now (None after a create)
+    entry: LogEntry
+
+
+@dataclass
 class Run:
     """One cycle or on-demand run."""
 
@@ -35,7 +53,10 @@ class Run:
     abort: threading.Event = field(default_factory=threading.Event)
     quarantine: Quarantine | None = None
     entries: list[LogEntry] = field(default_factory=list)
+    references: list[PendingReference] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    total: int = 0  # objects this run will look at (progress)
+    done: int = 0  # objects looked at so far
 
     @property
     def on_demand(self) -> bool:
@@ -55,10 +76,9 @@ class JobContext:
 
     tenant: Tenant
     mappings: MappingSet
-    settings: EngineSettings
     clock: Clock
     job_id: str
-    secret_token: str
+    client: ScimClient
     calls: ThrottledClient
     logs: ProvisioningLogs
     escrows: EscrowStore
@@ -66,14 +86,32 @@ class JobContext:
     group_links: dict[str, GroupLink] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)  # guards the escrow store
 
+    @property
+    def settings(self) -> EngineSettings:
+        return self.client.settings
+
+    @property
+    def dialect(self) -> Dialect:
+        """The dialect the Tenant URL's flag selects (on-demand runs use the legacy one regardless)."""
+        return self.client.tenant_url.dialect
+
     def record(self, run: Run, entry: LogEntry) -> None:
         with run.lock:
             run.entries.append(entry)
         self.logs.add(entry)
 
     def escrow_failure(self, object_id: str, kind: str, error_code: str, *, reference: bool) -> Escrow:
+        settings = self.settings
         with self.lock:
-            return self.escrows.fail(object_id, kind, error_code, self.clock.now(), reference=reference)
+            return self.escrows.fail(
+                object_id,
+                kind,
+                error_code,
+                self.clock.now(),
+                reference=reference,
+                schedule=settings.escrow_schedule,
+                give_up_after=settings.escrow_give_up_after,
+            )
 
     def escrow_success(self, object_id: str) -> None:
         with self.lock:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
+from scim_harness.simulator.answers import Response
 from scim_harness.simulator.context import JobContext, Run
 from scim_harness.simulator.entries import user_entry
 from scim_harness.simulator.group_sync import GroupSync
@@ -31,12 +32,32 @@ class CycleRunner:
         self._pool = pool
         self._staged: set[str] = set()  # deprovisions held by the accidental-deletion threshold
 
-    def work(self, run: Run, watermark: int | None) -> None:
-        """Everything after the probes; a failed trigger sets `run.abort` and the remaining objects wait."""
+    def use_pool(self, pool: ThreadPoolExecutor) -> None:
+        """A new pool (the job's `max_connections` changed between cycles)."""
+        self._pool = pool
+
+    def work(self, run: Run, watermark: int | None, groups_unavailable: Response | None = None) -> None:
+        """Everything after the probes: users, their references, then groups (D-HOW).
+
+        A failed trigger sets `run.abort` and the remaining objects wait. `groups_unavailable` is the failed
+        group probe: the groups fail (and may quarantine the job) after the users were provisioned, so a
+        target without /Groups never stops user provisioning (§7).
+        """
         user_ids, group_ids = self._objects(watermark)
         user_ids = self._hold_mass_deletes(run, user_ids)
+        groups_on = self.ctx.mappings.provision_groups
+        run.total = len(user_ids) + (len(group_ids) if groups_on else 0)
         self._each(run, user_ids, self.users.sync)
-        if self.ctx.mappings.provision_groups and not run.abort.is_set():
+        if run.references and not run.abort.is_set():
+            references = list(run.references)
+            run.references.clear()
+            self._each(run, references, self.users.resolve_reference, count=False)
+        if not groups_on or run.abort.is_set():
+            return
+        if groups_unavailable is not None:
+            self.groups.unavailable(run, group_ids, groups_unavailable)
+            run.done += len(group_ids)
+        else:
             self._each(run, group_ids, self.groups.sync)
 
     def check_escrow_thresholds(self, run: Run) -> None:
@@ -65,7 +86,7 @@ class CycleRunner:
             user_ids = [i for i in changed if i in tenant.users]
             group_ids = [i for i in changed if i in tenant.groups]
         with ctx.lock:
-            due = ctx.escrows.due(ctx.clock.now())
+            due = ctx.escrows.due(ctx.clock.now(), ctx.settings.escrow_give_up_after)
         seen_users, seen_groups = set(user_ids), set(group_ids)
         for escrow in due:
             if escrow.kind == "user" and escrow.object_id not in seen_users:
@@ -108,19 +129,24 @@ class CycleRunner:
         )
         return [i for i in user_ids if i not in held]
 
-    def _each(self, run: Run, object_ids: list[str], sync: Callable[[Run, str], LogEntry | None]) -> None:
-        def one(object_id: str) -> None:
+    def _each[T](
+        self, run: Run, items: list[T], sync: Callable[[Run, T], LogEntry | None], *, count: bool = True
+    ) -> None:
+        def one(item: T) -> None:
             if run.abort.is_set():
                 return
-            entry = sync(run, object_id)
+            entry = sync(run, item)
             if entry is not None:
                 self.ctx.record(run, entry)
+            if count:
+                with run.lock:
+                    run.done += 1
 
-        if len(object_ids) <= 1:
-            for object_id in object_ids:
-                one(object_id)
+        if len(items) <= 1:
+            for item in items:
+                one(item)
             return
-        for _ in self._pool.map(one, object_ids):
+        for _ in self._pool.map(one, items):
             pass
 
 

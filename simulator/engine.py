@@ -1,13 +1,19 @@
-"""The provisioning job: Entra's control actions, its schedule of cycles and the shape of one cycle (§6).
+"""The provisioning job: Entra's control actions, its configuration, its schedule of cycles (§6).
 
 One `ProvisioningJob` is one Entra provisioning job for one enterprise app. It owns the job's state
 (watermark, quarantine, next cycle) and wires the parts that do the work:
 
 - `simulator.probe`: Test Connection and the probes before any activity
-- `simulator.cycle`: what a cycle covers, run on a pool; `simulator.user_sync` and `simulator.group_sync` for
-  one object each, through `simulator.export` (calls and failures) and `simulator.entries` (log entries)
+- `simulator.cycle`: what a cycle covers, run on a pool; `simulator.user_sync`, `simulator.references` and
+  `simulator.group_sync` for one object each, through `simulator.export` and `simulator.entries`
 - `simulator.ondemand`: provision on demand
 - `simulator.throttle`: Retry-After suspends all activity
+
+The job is configured the way an administrator configures Entra, through `configure()` (or the property
+setters), before or between cycles; every part reads the configuration when it uses it (`JobContext`), so a
+change reaches the next request. As in Entra, a change of the attribute mappings (group provisioning
+included) or of the scope runs a new initial cycle next (D-HOW); a new Tenant URL or Secret Token keeps the
+links and the watermark.
 
 Every behaviour the reference marks UNCONFIRMED is a field of `EngineSettings` (`simulator.settings`).
 """
@@ -25,25 +31,32 @@ import httpx
 
 from scim_harness.simulator.client import ScimClient
 from scim_harness.simulator.clock import Clock
+from scim_harness.simulator.configuration import JobConfiguration
 from scim_harness.simulator.context import JobContext, Run
 from scim_harness.simulator.cycle import CycleRunner, summarise
-from scim_harness.simulator.dialect import parse_tenant_url
 from scim_harness.simulator.escrow import EscrowStore
 from scim_harness.simulator.group_sync import GroupSync
 from scim_harness.simulator.logs import ProvisioningLogs
 from scim_harness.simulator.mappings import MappingSet
 from scim_harness.simulator.ondemand import provision_on_demand
-from scim_harness.simulator.probe import Prober
+from scim_harness.simulator.probe import CREDENTIALS_CODE, Prober
 from scim_harness.simulator.quarantine import Quarantine, QuarantineReason
-from scim_harness.simulator.results import ConnectionTestResult, CycleSummary, JobStatus, OnDemandResult
+from scim_harness.simulator.results import (
+    ConnectionTestResult,
+    CycleSummary,
+    JobProgress,
+    JobStatus,
+    OnDemandResult,
+)
+from scim_harness.simulator.schedule import after_cycle, parse_scopes
 from scim_harness.simulator.settings import EngineSettings
 from scim_harness.simulator.tenant import Tenant
+from scim_harness.simulator.tenant_url import parse_tenant_url
 from scim_harness.simulator.throttle import ThrottledClient
-from scim_harness.simulator.timeline import RESTART_SCOPES
 from scim_harness.simulator.user_sync import UserSync
 
 
-class ProvisioningJob:
+class ProvisioningJob(JobConfiguration):
     """A simulated Entra provisioning job (a `scim.<hex>.<guid>` job) against one SCIM Tenant URL."""
 
     def __init__(
@@ -58,37 +71,30 @@ class ProvisioningJob:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.tenant = tenant
-        self.mappings = mappings
         self.clock = clock
-        self.settings = settings or EngineSettings()
-        url = parse_tenant_url(tenant_url)
-        self.dialect = url.dialect
+        settings = settings or EngineSettings()
         self.job_id = f"scim.{uuid.uuid4().hex}.{uuid.uuid4()}"
         self.client = ScimClient(
-            url,
-            secret_token,
-            timeout=self.settings.timeout_seconds,
-            max_connections=self.settings.max_connections,
-            transport=transport,
+            parse_tenant_url(tenant_url), secret_token, settings=settings, transport=transport
         )
-        self.logs = ProvisioningLogs([secret_token], max_entries=self.settings.max_log_entries)
-        calls = ThrottledClient(self.client, clock, self.settings)
+        self.logs = ProvisioningLogs([secret_token], max_entries=settings.max_log_entries)
         self._ctx = JobContext(
             tenant=tenant,
             mappings=mappings,
-            settings=self.settings,
             clock=clock,
             job_id=self.job_id,
-            secret_token=secret_token,
-            calls=calls,
+            client=self.client,
+            calls=ThrottledClient(self.client, clock),
             logs=self.logs,
-            escrows=EscrowStore(self.settings.escrow_schedule, self.settings.escrow_give_up_after),
+            escrows=EscrowStore(settings.escrow_schedule, settings.escrow_give_up_after),
         )
-        self._pool = ThreadPoolExecutor(max_workers=max(1, self.settings.max_connections))
-        self._prober = Prober(calls, mappings, self.settings)
+        self._pool = ThreadPoolExecutor(max_workers=settings.max_connections)
+        self._prober = Prober(self._ctx)
         self._users = UserSync(self._ctx)
         self._cycles = CycleRunner(self._ctx, self._users, GroupSync(self._ctx), self._pool)
-        self._cycle_lock = threading.Lock()
+        self._lock = (
+            threading.RLock()
+        )  # one cycle, on-demand run, Test Connection or reconfiguration at a time
         self._watermark: int | None = None
         self._rematch = False
         self._force_deletes = False
@@ -97,6 +103,9 @@ class ProvisioningJob:
         self._quarantine: Quarantine | None = None
         self._next_cycle_at: datetime | None = None
         self._last_cycle: CycleSummary | None = None
+        self._run: Run | None = None
+        self._cycles_run = 0
+        self._cancelled = threading.Event()
 
     # ---- lifecycle --------------------------------------------------------------------------------------
 
@@ -125,7 +134,7 @@ class ProvisioningJob:
 
     def restart(self, scope: str | Iterable[str] | None = None) -> None:
         """Restart with Graph's resetScope; empty means the portal button (watermark, escrows, quarantine)."""
-        scopes = _parse_scopes(scope)
+        scopes = parse_scopes(scope)
         if not scopes:
             scopes = {"Watermark", "Escrows", "QuarantineState"}
         if "Full" in scopes:
@@ -147,6 +156,18 @@ class ProvisioningJob:
                 self._quarantine = None
         self.start()
 
+    def cancel(self) -> None:
+        """Stop now, for a caller's time budget (not an Entra action): the running cycle takes no more
+        objects and no cycle starts after; calls in flight end within their own deadline."""
+        self._cancelled.set()
+        run = self._run
+        if run is not None:
+            run.abort.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
+
     def quarantine(self) -> None:
         """Quarantine the job by hand (QuarantinedOnDemand); a restart lifts it."""
         self._quarantine = Quarantine(
@@ -155,11 +176,13 @@ class ProvisioningJob:
 
     def test_connection(self) -> ConnectionTestResult:
         """The Test Connection button: a random-GUID userName query that must answer 200 + empty list (§1)."""
-        return self._prober.test_connection()
+        with self._lock:
+            return self._prober.test_connection()
 
     def provision_on_demand(self, user_id: str) -> OnDemandResult:
         """Provision one user now with Entra's on-demand steps; always the legacy dialect (D-COMPAT)."""
-        return provision_on_demand(self._ctx, self._prober, self._users, user_id)
+        with self._lock:
+            return provision_on_demand(self._ctx, self._prober, self._users, user_id)
 
     # ---- state ------------------------------------------------------------------------------------------
 
@@ -185,6 +208,24 @@ class ProvisioningJob:
             initial_cycle_done=self._watermark is not None,
         )
 
+    @property
+    def quarantined(self) -> bool:
+        """Quarantined or disabled: what a CI run must not call a success."""
+        return self._disabled or self._quarantine is not None
+
+    @property
+    def progress(self) -> JobProgress:
+        """A snapshot for progress displays; safe to read from another thread while a cycle runs."""
+        run = self._run
+        return JobProgress(
+            running=run is not None,
+            kind=None if run is None else run.kind,
+            objects_total=0 if run is None else run.total,
+            objects_done=0 if run is None else run.done,
+            cycles=self._cycles_run,
+            requests=self.client.requests_sent,
+        )
+
     def target_id(self, source_id: str) -> str | None:
         """The cached target id Entra linked to this user or group, if any."""
         return self._ctx.target_id(source_id)
@@ -195,7 +236,7 @@ class ProvisioningJob:
         """Move the clock by `delta`, running each cycle that falls due on the way; stopped jobs run none."""
         target = self.clock.now() + delta
         ran: list[CycleSummary] = []
-        while self._running and not self._disabled and self._next_cycle_at is not None:
+        while self._running and not self._disabled and self._next_cycle_at is not None and not self.cancelled:
             due = self._next_cycle_at
             if due > target:
                 break
@@ -215,10 +256,14 @@ class ProvisioningJob:
 
     def run_cycle(self) -> CycleSummary:
         """Run one cycle now: initial when there is no watermark, else incremental."""
-        with self._cycle_lock:
-            return self._run_cycle()
+        with self._lock:
+            try:
+                return self._run_cycle()
+            finally:
+                self._run = None
 
     def _run_cycle(self) -> CycleSummary:
+        ctx = self._ctx
         started = self.clock.now()
         wall = time.perf_counter()
         requests_before = self.client.requests_sent
@@ -226,24 +271,36 @@ class ProvisioningJob:
         run = Run(
             cycle_id=str(uuid.uuid4()),
             kind="initial" if initial else "incremental",
-            dialect=self.dialect,
+            dialect=ctx.dialect,
             rematch=initial and self._rematch,
             force_deletes=self._force_deletes,
         )
+        self._run = run
+        if self.cancelled:
+            run.abort.set()
         self.tenant.purge_expired()
         new_watermark = self.tenant.watermark()
-        # Probes "at the start of any activity" (I-PROBE); a failing one aborts the cycle.
-        failed = self._prober.first_failure(
-            self.settings.probes_per_cycle, groups=self.mappings.provision_groups
-        )
-        if failed is not None:
-            if failed.status in (401, 403, 404):
-                run.quarantine = Quarantine(
-                    QuarantineReason.EXCEPTION, failed.error_code, failed.message, self.clock.now()
-                )
+        # Probes "at the start of any activity" (I-PROBE). Refused credentials and a 404 are quarantine
+        # triggers (D-QUAR) and end the cycle; any other failure (timeout, 5xx, TLS) is our choice: the cycle
+        # goes on and each object fails with its own error and is escrowed, as Entra's logs show
+        # per-object Timeout and WebExceptionProtocolError entries (D-LOGERR).
+        failed = groups_probe = None
+        if not run.abort.is_set():  # not cancelled before it began
+            failed = self._prober.first_failure(self.settings.probes_per_cycle)
+            if failed is None and ctx.mappings.provision_groups:
+                groups_probe = self._prober.group_probe()
+                if groups_probe.error_code == CREDENTIALS_CODE:
+                    failed = self._prober.result(groups_probe)
+        if run.abort.is_set():
+            pass
+        elif failed is not None and failed.status in (401, 403, 404):
+            run.quarantine = Quarantine(
+                QuarantineReason.EXCEPTION, failed.error_code, failed.message, self.clock.now()
+            )
             run.abort.set()
         else:
-            self._cycles.work(run, self._watermark)
+            unavailable = groups_probe if groups_probe is not None and not groups_probe.ok else None
+            self._cycles.work(run, self._watermark, unavailable)
         self._cycles.check_escrow_thresholds(run)
         if not run.abort.is_set():
             self._watermark = new_watermark
@@ -252,55 +309,25 @@ class ProvisioningJob:
             if run.force_deletes:
                 self._force_deletes = False
         summary = summarise(run, started, wall, self.client.requests_sent - requests_before)
-        self._after_cycle(run, started)
+        self._cycles_run += 1
+        self._quarantine, self._disabled, self._next_cycle_at = after_cycle(
+            run,
+            started,
+            self.clock.now(),
+            quarantine=self._quarantine,
+            running=self._running,
+            disabled=self._disabled,
+            settings=self.settings,
+        )
         self._last_cycle = summary
         return summary
-
-    def _after_cycle(self, run: Run, started: datetime) -> None:
-        """Enter, update or leave quarantine (D-QUAR), then schedule the next cycle."""
-        now = self.clock.now()
-        if run.quarantine is not None:
-            current = self._quarantine
-            if current is None or current.reason is not run.quarantine.reason:
-                self._quarantine = run.quarantine
-            elif run.quarantine.error_code != current.error_code:
-                current.error_code, current.message = run.quarantine.error_code, run.quarantine.message
-        elif (
-            self._quarantine is not None
-            and self._quarantine.reason is not QuarantineReason.ON_DEMAND
-            and not run.abort.is_set()
-        ):
-            self._quarantine = None  # one success takes the job out of quarantine (D-QUAR)
-        if not self._running:
-            self._next_cycle_at = None
-            return
-        if self._quarantine is not None:
-            if self._quarantine.expired(now, self.settings.quarantine_disable_after):
-                self._disabled = True
-                self._next_cycle_at = None
-                return
-            self._next_cycle_at = self._quarantine.next_cycle_after(now, self.settings.quarantine_schedule)
-        else:
-            # Cycles run back to back: 40 minutes after the start, or at once when a cycle ran longer.
-            self._next_cycle_at = max(started + self.settings.cycle_interval, now)
-
-
-def _parse_scopes(scope: str | Iterable[str] | None) -> set[str]:
-    if scope is None:
-        return set()
-    items = scope.split(",") if isinstance(scope, str) else list(scope)
-    scopes = {item.strip() for item in items if item and item.strip()}
-    unknown = scopes - set(RESTART_SCOPES)
-    if unknown:
-        raise ValueError(f"unknown restart scope(s) {sorted(unknown)}; known: {', '.join(RESTART_SCOPES)}")
-    scopes.discard("None")
-    return scopes
 
 
 __all__ = [
     "ConnectionTestResult",
     "CycleSummary",
     "EngineSettings",
+    "JobProgress",
     "JobStatus",
     "OnDemandResult",
     "ProvisioningJob",

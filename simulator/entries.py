@@ -7,7 +7,7 @@ from typing import Any
 
 from scim_harness.simulator.context import JobContext, Run
 from scim_harness.simulator.logs import LogEntry, ModifiedProperty, ProvisioningStep, StatusInfo, as_log_value
-from scim_harness.simulator.payloads import Change
+from scim_harness.simulator.scim_paths import Change
 
 USER_IDENTITY_TYPE = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_IDENTITY_TYPE = "urn:ietf:params:scim:schemas:core:2.0:Group"

@@ -51,9 +51,24 @@ class EscrowStore:
         return self._escrows.get(object_id)
 
     def fail(
-        self, object_id: str, kind: str, error_code: str, now: datetime, *, reference: bool = False
+        self,
+        object_id: str,
+        kind: str,
+        error_code: str,
+        now: datetime,
+        *,
+        reference: bool = False,
+        schedule: Sequence[timedelta] | None = None,
+        give_up_after: timedelta | None = None,
     ) -> Escrow:
-        """Record a failure; the next attempt is spaced out by how many times it already failed."""
+        """Record a failure; the next attempt is spaced out by how many times it already failed.
+
+        `schedule` and `give_up_after` replace the store's own from now on (the job's current settings).
+        """
+        if schedule is not None:
+            self._schedule = tuple(schedule) or DEFAULT_ESCROW_SCHEDULE
+        if give_up_after is not None:
+            self._give_up_after = give_up_after
         previous = self._escrows.get(object_id)
         retries = 0 if previous is None else previous.retries + 1
         gap = self._schedule[min(retries, len(self._schedule) - 1)]
@@ -72,8 +87,10 @@ class EscrowStore:
     def succeed(self, object_id: str) -> None:
         self._escrows.pop(object_id, None)
 
-    def due(self, now: datetime) -> list[Escrow]:
+    def due(self, now: datetime, give_up_after: timedelta | None = None) -> list[Escrow]:
         """Escrows whose next attempt has come; those older than the give-up age are dropped instead."""
+        if give_up_after is not None:
+            self._give_up_after = give_up_after
         expired = [
             e.object_id for e in self._escrows.values() if now - e.first_failed_at >= self._give_up_after
         ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from scim_harness.common.scim_wire import list_resources
-from scim_harness.simulator.client import SERVICE_INCOMPATIBLE, Outcome, Response
+from scim_harness.simulator.answers import SERVICE_INCOMPATIBLE, Outcome, Response
 from scim_harness.simulator.context import JobContext, Run
 from scim_harness.simulator.logs import LogEntry, ProvisioningStep, StatusInfo
 from scim_harness.simulator.quarantine import (
@@ -18,6 +18,7 @@ from scim_harness.simulator.quarantine import (
     Quarantine,
     QuarantineReason,
 )
+from scim_harness.simulator.safe_text import printable
 
 UNREADABLE = "We are not able to deserialize the resource received from the SCIM endpoint."
 
@@ -140,10 +141,13 @@ class Export:
         step_type = (
             "matching" if response.method == "GET" and response.path in ("/Users", "/Groups") else "export"
         )
-        message = reason or "The SCIM endpoint refused the request."
-        text = f"StatusCode: {response.status_phrase} Message: {message}"
-        if response.text:
-            text += f" Web Response: {response.text}."
+        if response.answered:
+            message = reason or "The SCIM endpoint refused the request."
+            text = f"StatusCode: {response.status_phrase} Message: {message}"
+            if response.text:
+                text += f" Web Response: {printable(response.text, 2000)}."
+        else:  # no whole answer: what happened instead is the message
+            text = f"StatusCode: {response.status_phrase} Message: {reason or printable(response.text, 500)}."
         if not self.run.on_demand:
             escrow = self.ctx.escrow_failure(self.object_id, self.kind, code, reference=reference)
             text += (

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from scim_harness.simulator.answers import Outcome, Response
 from scim_harness.simulator.context import GroupLink, JobContext, Run
 from scim_harness.simulator.entries import created, group_entry, modified, redundant
 from scim_harness.simulator.export import Export, ExportFailed
 from scim_harness.simulator.logs import LogEntry, ModifiedProperty
 from scim_harness.simulator.payloads import (
-    diff_user,
     group_create_body,
     group_filter_query,
     group_members_body,
     group_patch_body,
 )
+from scim_harness.simulator.quarantine import COMPLIANCE_MESSAGE, Quarantine, QuarantineReason
+from scim_harness.simulator.scim_paths import diff_user
 
 
 class GroupSync:
@@ -34,6 +36,25 @@ class GroupSync:
         if entry is not None:
             self.ctx.escrow_success(group_id)
         return entry
+
+    def unavailable(self, run: Run, group_ids: list[str], probe: Response) -> None:
+        """The group probe failed: each group to sync fails with the probe's answer and is escrowed.
+
+        A 404 is a target without /Groups: with `groups_not_found="quarantine"` (the default) the job enters
+        the SCIM-compliance quarantine, though the users were provisioned (§7, I-SNIPE, D-QUAR).
+        """
+        ctx = self.ctx
+        for group_id in group_ids:
+            in_scope = group_id in ctx.tenant.groups and ctx.tenant.group_in_scope(group_id)
+            if not in_scope and group_id not in ctx.group_links:
+                continue
+            entry = group_entry(ctx, run, group_id)
+            entry.action = "Update" if group_id in ctx.group_links else "Create"
+            ctx.record(run, Export(ctx, run, entry, "group", group_id).failed(probe).entry)
+        if probe.outcome is Outcome.NOT_FOUND and ctx.settings.groups_not_found == "quarantine":
+            run.quarantine = run.quarantine or Quarantine(
+                QuarantineReason.EXCEPTION, "ScimComplianceNotFound", COMPLIANCE_MESSAGE, ctx.clock.now()
+            )
 
     def _steps(self, run: Run, group_id: str) -> LogEntry | None:
         ctx = self.ctx
@@ -76,7 +97,9 @@ class GroupSync:
         changes = diff_user(values, current, add_when_missing=self.ctx.settings.add_when_missing)
         if changes:
             export.entry.action = "Update"
-            body = group_patch_body(changes, export.run.dialect)
+            body = group_patch_body(
+                changes, export.run.dialect, operations_first=self.ctx.settings.patch_operations_first
+            )
             export.send("PATCH", f"/Groups/{link.target_id}", body=body, anchor=True)
             export.entry.modifiedProperties += modified(changes)
 
@@ -99,7 +122,9 @@ class GroupSync:
                 return self._link(export, resources[0]["id"])
         entry.action = "Create"
         body = group_create_body(
-            str(values.get("displayName", "")), values.get("externalId"), form=ctx.settings.group_create_form
+            str(values.get("displayName", "")),
+            None if values.get("externalId") is None else str(values["externalId"]),
+            form=ctx.settings.group_create_form,
         )
         link = self._link(export, export.create("/Groups", body))
         entry.modifiedProperties = created(values)
@@ -122,7 +147,9 @@ class GroupSync:
         for op, ids in (("Add", adds), ("Remove", removes)):
             for start in range(0, len(ids), size):
                 batch = ids[start : start + size]
-                body = group_members_body(op, batch, export.run.dialect)
+                body = group_members_body(
+                    op, batch, export.run.dialect, operations_first=ctx.settings.patch_operations_first
+                )
                 response = export.call("PATCH", f"/Groups/{link.target_id}", body=body)
                 if not response.ok:
                     entry.statusInfo.additionalDetails = "reference"

@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from rich.table import Table
+from rich.text import Text
 
 from scim_harness.common.redact import Redactor
+from scim_harness.simulator.safe_text import printable
 
 Action = Literal["Create", "Update", "Delete", "Disable", "StagedDelete", "Other"]
 Status = Literal["Success", "Failure", "Skipped", "Warning"]
@@ -87,7 +89,7 @@ class ProvisioningLogs:
 
     def __init__(self, secrets: list[str] | None = None, *, max_entries: int | None = None) -> None:
         self._entries: list[LogEntry] = []
-        self._max_entries = max_entries
+        self.max_entries = max_entries
         self._lock = threading.Lock()
         self.redactor = Redactor(secrets or [])
         """The one redaction the job's texts go through (raw, base64 and percent-encoded forms)."""
@@ -95,15 +97,15 @@ class ProvisioningLogs:
     def add(self, entry: LogEntry) -> LogEntry:
         with self._lock:
             self._entries.append(entry)
-            if self._max_entries is not None and len(self._entries) > 2 * self._max_entries:
-                del self._entries[: -self._max_entries]
+            if self.max_entries is not None and len(self._entries) > 2 * self.max_entries:
+                del self._entries[: -self.max_entries]
         return entry
 
     @property
     def entries(self) -> list[LogEntry]:
         with self._lock:
-            if self._max_entries is not None:
-                return self._entries[-self._max_entries :]
+            if self.max_entries is not None:
+                return self._entries[-self.max_entries :]
             return list(self._entries)
 
     def for_user(self, source_id: str) -> list[LogEntry]:
@@ -137,15 +139,17 @@ class ProvisioningLogs:
         for e in rows:
             who = e.sourceIdentity.get("displayName") or e.source_id or ""
             modified = ", ".join(p.displayName for p in e.modifiedProperties)
-            table.add_row(
+            cells = (
                 e.activityDateTime.strftime("%Y-%m-%d %H:%M:%S"),
                 e.cycleId[:8],
-                self._mask(str(who)),
+                str(who),
                 e.action,
                 e.status,
                 e.statusInfo.errorCode or "",
-                self._mask(modified),
+                modified,
             )
+            # Text, not markup, and made safe: names come from a tenant file, codes from a target's answers.
+            table.add_row(*(Text(printable(self._mask(cell), 200)) for cell in cells))
         return table
 
     def _mask(self, text: str) -> str:

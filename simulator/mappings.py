@@ -9,7 +9,6 @@ A mapping file is JSON (docs/simulator-source.md):
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +17,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from scim_harness.simulator.expressions import Expression, ExpressionError, parse
+from scim_harness.simulator.files import MB, InputFileError, read_json
+from scim_harness.simulator.scim_paths import parse_path
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 # The `active` expression the Kintone help article and most vendor guides show (reference §3, §5).
@@ -28,6 +29,8 @@ ApplyOn = Literal["Always", "OnCreate"]
 _MAPPING_TYPES = ("Direct", "Constant", "Expression")
 _APPLY_ON = ("Always", "OnCreate")
 _DATA_DIR = Path(__file__).parent / "data"
+MAX_FILE_BYTES = 1 * MB
+MAX_MAPPINGS = 500
 
 
 class MappingError(ValueError):
@@ -93,19 +96,34 @@ class AttributeMapping:
         target = pick("target", "targetAttributeName")
         source = pick("source", "expression", "sourceAttributeName")
         if not isinstance(target, str) or not target:
-            raise MappingError(f"mapping {dict(data)!r} has no target")
+            raise MappingError(f"mapping {str(dict(data))[:100]} has no target")
+        try:
+            parse_path(target)
+        except ValueError:
+            raise MappingError(f"mapping target {target[:100]!r} is not a SCIM attribute path") from None
         if source is None:
             raise MappingError(f"mapping to {target!r} has no source")
         precedence = pick("matchingPrecedence", "matching_precedence")
-        if precedence is not None and (not isinstance(precedence, int) or precedence < 1):
-            raise MappingError(f"mapping to {target!r}: matchingPrecedence must be a positive whole number")
+        if precedence is not None and (
+            isinstance(precedence, bool) or not isinstance(precedence, int) or not 1 <= precedence <= 1000
+        ):
+            raise MappingError(f"mapping to {target!r}: matchingPrecedence must be a whole number from 1")
+        default = pick("defaultIfNull", "default_if_null", "defaultValue")
+        if default is not None and not isinstance(default, str):
+            raise MappingError(f"mapping to {target!r}: defaultIfNull must be a string")
+        kind = pick("type", "mappingType", "mapping_type", default="Direct")
+        apply_on = pick("applyOn", "apply_on", default="Always")
+        if kind not in _MAPPING_TYPES or apply_on not in _APPLY_ON:
+            raise MappingError(
+                f"mapping to {target!r}: type must be one of {_MAPPING_TYPES}, applyOn one of {_APPLY_ON}"
+            )
         return cls(
             target=target,
             source=source,
-            mapping_type=pick("type", "mappingType", "mapping_type", default="Direct"),
+            mapping_type=kind,
             matching_precedence=precedence,
-            apply_on=pick("applyOn", "apply_on", default="Always"),
-            default_if_null=pick("defaultIfNull", "default_if_null", "defaultValue"),
+            apply_on=apply_on,
+            default_if_null=default,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -179,6 +197,8 @@ class MappingSet:
         groups = data.get("groupMappings", data.get("group_mappings", []))
         if not isinstance(users, list) or not isinstance(groups, list):
             raise MappingError("'userMappings' (required) and 'groupMappings' must be JSON lists")
+        if len(users) + len(groups) > MAX_MAPPINGS:
+            raise MappingError(f"a mapping set holds at most {MAX_MAPPINGS} mappings")
         provision_groups = data.get("provisionGroups", data.get("provision_groups", False))
         if not isinstance(provision_groups, bool):
             raise MappingError("'provisionGroups' must be true or false")
@@ -191,11 +211,9 @@ class MappingSet:
     @classmethod
     def load(cls, path: str | Path) -> MappingSet:
         try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise MappingError(f"cannot read mapping file {path}: {exc.strerror}") from None
-        except json.JSONDecodeError as exc:
-            raise MappingError(f"mapping file {path} is not valid JSON: {exc}") from None
+            data = read_json(path, "mapping file", MAX_FILE_BYTES)
+        except InputFileError as exc:
+            raise MappingError(str(exc)) from None
         try:
             return cls.from_dict(data)
         except MappingError as exc:
@@ -223,9 +241,6 @@ class MappingSet:
 
     def matching_attributes(self) -> list[AttributeMapping]:
         return list(self._user_matching)
-
-    def group_matching_attributes(self) -> list[AttributeMapping]:
-        return list(self._group_matching)
 
     def matching_values(self, source: Mapping[str, Any]) -> list[tuple[str, Any]]:
         """(target path, value) for each matching attribute that has a value, in precedence order."""

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import uuid
 
+from scim_harness.common.scim_wire import Dialect
 from scim_harness.simulator.context import JobContext, Run
-from scim_harness.simulator.dialect import Dialect
 from scim_harness.simulator.entries import skip, user_entry
 from scim_harness.simulator.logs import ProvisioningStep, StatusInfo
 from scim_harness.simulator.probe import Prober
@@ -20,7 +20,7 @@ def provision_on_demand(ctx: JobContext, prober: Prober, users: UserSync, user_i
     """Entra's on-demand steps for one user; a failing probe is the only case "Test connection" appears."""
     user = ctx.tenant.user(user_id)
     run = Run(cycle_id=str(uuid.uuid4()), kind="on_demand", dialect=Dialect.LEGACY)
-    probe = prober.first_failure(ctx.settings.probes_per_on_demand, groups=False)
+    probe = prober.first_failure(ctx.settings.probes_per_on_demand)
     if probe is not None:
         step = ProvisioningStep(
             "TestConnection", "import", "Failure", probe.message, {"errorCode": probe.error_code or ""}
@@ -35,6 +35,8 @@ def provision_on_demand(ctx: JobContext, prober: Prober, users: UserSync, user_i
     if entry is None:
         entry = skip(user_entry(ctx, run, user.id), "Nothing to provision for this user")
     ctx.record(run, entry)
+    for pending in run.references:  # the manager, after the user (D-HOW), as in a cycle
+        users.resolve_reference(run, pending)
     return OnDemandResult(
         steps=list(entry.provisioningSteps),
         action=entry.action,

@@ -2,14 +2,24 @@
 
 Hand-written rather than built with scim2-models on purpose: Entra's bodies are not standard SCIM (capitalised
 ops, `active` as a string, pathless ops keyed by dotted paths), and a faithful simulator must reproduce them
-byte for byte, which a validating model would refuse or normalise.
+byte for byte, which a validating model would refuse or normalise. The bytes are the client's compact JSON of
+these dicts (`simulator.client.encode_json`), so key order is decided here:
+
+- a resource (POST): `schemas`, `externalId`, `userName`, `active`, then the other core attributes in
+  alphabetical order (`meta` and `roles` among them), then extension attributes (URN keys, their members in
+  alphabetical order). Both of Microsoft's POST /Users examples follow this rule (D-SCIM now; D-SCIM2019 with
+  `addresses`, `displayName`, `emails`, `meta`, `name`, `phoneNumbers`, `preferredLanguage`, `title`, then
+  `department`, `manager`), and so does the group create (`schemas`, `externalId`, `displayName`, `meta`).
+  Inside `name`, RFC 7643's order (`formatted`, `familyName`, `givenName`, ...), as the examples show; inside
+  a multi-valued element, alphabetical (`primary`, `type`, `value`), as the current example shows.
+- a PATCH: `schemas` then `Operations` (D-COMPAT), or the reverse (`patch_operations_first`, D-SCIM's disable
+  example and I-SSO's traffic); each op `op`, `path`, `value`; a pathless op's value keyed in mapping order.
+Where no example shows an attribute, this rule is our assumption (UNCONFIRMED).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from scim_harness.common.scim_wire import (
@@ -21,48 +31,32 @@ from scim_harness.common.scim_wire import (
     Dialect,
     filter_query,
 )
+from scim_harness.simulator.scim_paths import Change, ScimPath, as_bool, current_value, diff_user, parse_path
+
+__all__ = [  # paths and the diff live in simulator.scim_paths; kept importable from here
+    "PATCH_SCHEMA",
+    "Change",
+    "ScimPath",
+    "as_bool",
+    "current_value",
+    "diff_user",
+    "group_create_body",
+    "group_filter_query",
+    "group_members_body",
+    "group_patch_body",
+    "ordered_resource",
+    "parse_path",
+    "patch_body",
+    "reference_patch_body",
+    "user_create_body",
+    "user_patch_body",
+]
 
 # Elements Entra marks primary when it creates them: the documented POST marks the work email (§3).
 # Marking the work address too is our assumption (UNCONFIRMED).
 _PRIMARY_ELEMENTS = {("emails", "work"), ("addresses", "work")}
-
-_PATH = re.compile(
-    r'^(?P<attr>[A-Za-z$][\w$-]*)(?:\[type eq "(?P<type>[^"]*)"\])?(?:\.(?P<sub>[A-Za-z$][\w$-]*))?$'
-)
-
-
-@dataclass(frozen=True)
-class ScimPath:
-    """A mapping target: `name.givenName`, `emails[type eq "work"].value`, `urn:...:User:department`."""
-
-    attr: str
-    type_filter: str | None = None
-    sub: str | None = None
-    urn: str | None = None
-
-    @property
-    def has_value_filter(self) -> bool:
-        return self.type_filter is not None
-
-
-def parse_path(path: str) -> ScimPath:
-    urn = None
-    rest = path
-    if path.startswith("urn:"):
-        urn, _, rest = path.rpartition(":")
-    match = _PATH.match(rest)
-    if not match:
-        raise ValueError(f"unsupported SCIM attribute path {path!r}")
-    return ScimPath(attr=match["attr"], type_filter=match["type"], sub=match["sub"], urn=urn)
-
-
-def as_bool(value: Any) -> bool | None:
-    """`active` arrives as a Switch() string "True"/"False" (or a boolean from a custom expression)."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    return None
+_LEADING_KEYS = ("schemas", "externalId", "userName", "active")
+_NAME_ORDER = ("formatted", "familyName", "givenName", "middleName", "honorificPrefix", "honorificSuffix")
 
 
 def group_filter_query(value: str, attribute: str = "displayName") -> str:
@@ -73,15 +67,40 @@ def group_filter_query(value: str, attribute: str = "displayName") -> str:
 # ---- users -------------------------------------------------------------------------------------------------
 
 
-def user_create_body(values: Mapping[str, Any]) -> dict[str, Any]:
-    """POST /Users in the documented shape (§3): both schemas, boolean active, meta.resourceType, nesting."""
+def user_create_body(values: Mapping[str, Any], *, empty_roles: bool = True) -> dict[str, Any]:
+    """POST /Users in the documented shape (§3): both schemas, boolean active, meta.resourceType, nesting.
+
+    `empty_roles` adds the `"roles": []` of D-SCIM's example (a role mapping is not modelled).
+    """
     body: dict[str, Any] = {"schemas": [USER_SCHEMA, ENTERPRISE_SCHEMA]}
     for path, value in values.items():
         if value is None:
             continue  # null source values are not flowed (D-KNOWN)
         _set_value(body, parse_path(path), _json_value(path, value))
     body["meta"] = {"resourceType": "User"}
-    return body
+    if empty_roles:
+        body.setdefault("roles", [])
+    return ordered_resource(body)
+
+
+def ordered_resource(resource: Mapping[str, Any]) -> dict[str, Any]:
+    """The resource's keys in the order Microsoft's examples show (see the module docstring)."""
+    ordered = {key: resource[key] for key in _LEADING_KEYS if key in resource}
+    rest = sorted(key for key in resource if key not in ordered)
+    for key in [k for k in rest if not k.startswith("urn:")] + [k for k in rest if k.startswith("urn:")]:
+        ordered[key] = _ordered_value(key, resource[key])
+    return ordered
+
+
+def _ordered_value(key: str, value: Any) -> Any:
+    if key == "name" and isinstance(value, Mapping):
+        known = [k for k in _NAME_ORDER if k in value]
+        return {k: value[k] for k in known + sorted(k for k in value if k not in known)}
+    if key.startswith("urn:") and isinstance(value, Mapping):
+        return {k: value[k] for k in sorted(value)}
+    if isinstance(value, list):
+        return [{k: item[k] for k in sorted(item)} if isinstance(item, Mapping) else item for item in value]
+    return value
 
 
 def _set_value(resource: dict[str, Any], path: ScimPath, value: Any) -> None:
@@ -101,80 +120,35 @@ def _set_value(resource: dict[str, Any], path: ScimPath, value: Any) -> None:
     element[path.sub or "value"] = value
 
 
-def current_value(resource: Mapping[str, Any], path: str) -> Any:
-    """What the target holds at a mapping path (None when absent), read from a GET answer."""
-    parsed = parse_path(path)
-    container: Any = resource.get(parsed.urn) if parsed.urn else resource
-    if not isinstance(container, Mapping):
-        return None
-    value = container.get(parsed.attr)
-    if parsed.type_filter is not None:
-        if not isinstance(value, list):
-            return None
-        element = next(
-            (e for e in value if isinstance(e, Mapping) and e.get("type") == parsed.type_filter), None
-        )
-        return None if element is None else element.get(parsed.sub or "value")
-    if parsed.sub is not None:
-        return value.get(parsed.sub) if isinstance(value, Mapping) else None
-    if isinstance(value, Mapping) and "value" in value:
-        return value["value"]  # a complex single value such as manager
-    return value
+def patch_body(operations: list[dict[str, Any]], *, operations_first: bool = False) -> dict[str, Any]:
+    """The PatchOp envelope, `schemas` first as in D-COMPAT unless `operations_first`."""
+    if operations_first:
+        return {"Operations": operations, "schemas": [PATCH_SCHEMA]}
+    return {"schemas": [PATCH_SCHEMA], "Operations": operations}
 
 
-@dataclass(frozen=True)
-class Change:
-    """One attribute that differs between what the mappings produce and what the target holds."""
+def user_patch_body(
+    changes: Iterable[Change], dialect: Dialect, *, operations_first: bool = False
+) -> dict[str, Any]:
+    """PATCH /Users/{id} body for the changes, in the dialect's form (§4 tables, D-COMPAT).
 
-    op: Literal["Add", "Replace"]
-    path: str
-    old: Any
-    new: Any
-
-
-def diff_user(
-    desired: Mapping[str, Any], current: Mapping[str, Any], *, add_when_missing: bool
-) -> list[Change]:
-    """The attributes to PATCH, in mapping order; nothing when nothing differs (§4).
-
-    Add when the target lacks the attribute and Replace when it differs is the inferred rule (UNCONFIRMED);
-    with `add_when_missing=False` every change is a Replace. Null source values are never sent (nor removed).
+    `active` is always its own op with a path: the documented Disable form in both dialects (D-COMPAT
+    table: legacy `"value":"False"`, a string; compliant `false`, a boolean), and its mirror to re-enable.
     """
-    changes: list[Change] = []
-    for path, new in desired.items():
-        if new is None:
-            continue
-        old = current_value(current, path)
-        if old is None:
-            changes.append(Change("Add" if add_when_missing else "Replace", path, None, new))
-        elif not _same(path, old, new):
-            changes.append(Change("Replace", path, old, new))
-    return changes
-
-
-def _same(path: str, old: Any, new: Any) -> bool:
-    if path == "active":
-        return as_bool(old) == as_bool(new)
-    if isinstance(old, bool) or isinstance(new, bool):
-        return str(old).lower() == str(new).lower()
-    return str(old) == str(new)
-
-
-def user_patch_body(changes: Iterable[Change], dialect: Dialect) -> dict[str, Any]:
-    """PATCH /Users/{id} body for the changes, in the dialect's form (§4 tables, D-COMPAT)."""
     changes = list(changes)
     if dialect is Dialect.LEGACY:
         operations = [{"op": c.op, "path": c.path, "value": _legacy_value(c.path, c.new)} for c in changes]
-        return {"schemas": [PATCH_SCHEMA], "Operations": operations}
+        return patch_body(operations, operations_first=operations_first)
 
-    # Compliant: value-filter paths stay separate ops, then Adds, then the single-valued Replaces merged into
-    # one pathless op keyed by dotted path strings (D-COMPAT). One lone Replace keeps its path, as the
-    # documented flagged disable does; merging only from two on is our reading (UNCONFIRMED).
-    filtered = [c for c in changes if parse_path(c.path).has_value_filter]
-    adds = [c for c in changes if c.op == "Add" and c not in filtered]
-    replaces = [c for c in changes if c.op == "Replace" and c not in filtered]
+    # Compliant: `active`, value-filter paths as separate ops, then Adds, then the single-valued Replaces
+    # merged into one pathless op keyed by dotted path strings (D-COMPAT). One lone Replace keeps its path;
+    # merging only from two on is our reading (UNCONFIRMED).
+    separate = [c for c in changes if c.path == "active" or parse_path(c.path).has_value_filter]
+    separate.sort(key=lambda c: c.path != "active")
+    adds = [c for c in changes if c.op == "Add" and c not in separate]
+    replaces = [c for c in changes if c.op == "Replace" and c not in separate]
     operations = [
-        {"op": c.op.lower(), "path": c.path, "value": _json_value(c.path, c.new)} for c in filtered + adds
+        {"op": c.op.lower(), "path": c.path, "value": _json_value(c.path, c.new)} for c in separate + adds
     ]
     if len(replaces) == 1:
         only = replaces[0]
@@ -182,7 +156,21 @@ def user_patch_body(changes: Iterable[Change], dialect: Dialect) -> dict[str, An
     elif replaces:
         merged = {c.path: _json_value(c.path, c.new) for c in replaces}
         operations.append({"op": "replace", "value": merged})
-    return {"schemas": [PATCH_SCHEMA], "Operations": operations}
+    return patch_body(operations, operations_first=operations_first)
+
+
+def reference_patch_body(
+    change: Change, dialect: Dialect, *, operations_first: bool = False
+) -> dict[str, Any]:
+    """The manager PATCH sent after the user's own (§3, §4): the manager's target id as a bare string.
+
+    `{"op":"Add","path":"urn:...:enterprise:2.0:User:manager","value":"271"}` (I-MGR541); lowercase op with
+    the flag (I-MGR686).
+    """
+    op = change.op if dialect is Dialect.LEGACY else change.op.lower()
+    return patch_body(
+        [{"op": op, "path": change.path, "value": str(change.new)}], operations_first=operations_first
+    )
 
 
 def _legacy_value(path: str, value: Any) -> Any:
@@ -200,11 +188,6 @@ def _json_value(path: str, value: Any) -> Any:
     return value
 
 
-def active_patch_body(active: bool, dialect: Dialect) -> dict[str, Any]:
-    """The disable / re-enable PATCH (§5)."""
-    return user_patch_body([Change("Replace", "active", None, str(active))], dialect)
-
-
 # ---- groups ------------------------------------------------------------------------------------------------
 
 
@@ -216,17 +199,20 @@ def group_create_body(
         body: dict[str, Any] = {"schemas": [GROUP_SCHEMA], "displayName": display_name, "members": []}
         if external_id is not None:
             body["externalId"] = external_id
-        return body
-    body = {"schemas": [GROUP_SCHEMA, MS_GROUP_SCHEMA]}
+        return ordered_resource(body)
+    body = {"schemas": [GROUP_SCHEMA, MS_GROUP_SCHEMA], "displayName": display_name}
     if external_id is not None:
         body["externalId"] = external_id
-    body["displayName"] = display_name
     body["meta"] = {"resourceType": "Group"}
-    return body
+    return ordered_resource(body)
 
 
 def group_members_body(
-    op: Literal["Add", "Remove"], member_ids: Iterable[str], dialect: Dialect
+    op: Literal["Add", "Remove"],
+    member_ids: Iterable[str],
+    dialect: Dialect,
+    *,
+    operations_first: bool = False,
 ) -> dict[str, Any]:
     """Member add/remove PATCH (§7): the value is the target SCIM id of each user.
 
@@ -238,9 +224,11 @@ def group_members_body(
     else:
         name = op if dialect is Dialect.LEGACY else op.lower()
         operations = [{"op": name, "path": "members", "value": [{"$ref": None, "value": m} for m in ids]}]
-    return {"schemas": [PATCH_SCHEMA], "Operations": operations}
+    return patch_body(operations, operations_first=operations_first)
 
 
-def group_patch_body(changes: Iterable[Change], dialect: Dialect) -> dict[str, Any]:
+def group_patch_body(
+    changes: Iterable[Change], dialect: Dialect, *, operations_first: bool = False
+) -> dict[str, Any]:
     """Rename / externalId change of a group: the same rules as a user PATCH."""
-    return user_patch_body(changes, dialect)
+    return user_patch_body(changes, dialect, operations_first=operations_first)

@@ -60,3 +60,15 @@ class JobStatus:
     last_cycle: CycleSummary | None
     next_cycle_at: datetime | None
     initial_cycle_done: bool
+
+
+@dataclass(frozen=True)
+class JobProgress:
+    """Where the job is, for a progress display: the running (or last) run's objects, and the totals."""
+
+    running: bool
+    kind: str | None
+    objects_total: int
+    objects_done: int
+    cycles: int
+    requests: int

@@ -38,7 +38,7 @@ class TimelineRunner:
 
         def advance_to(moment: timedelta) -> None:
             nonlocal elapsed
-            while elapsed < moment:
+            while elapsed < moment and not job.cancelled:
                 step = min(moment - elapsed, job.settings.cycle_interval)
                 self.cycles.extend(job.advance(step))
                 elapsed += step
@@ -48,6 +48,8 @@ class TimelineRunner:
         self.cycles.extend(job.advance(timedelta(0)))
         for event in (e for e in self.timeline if e.at <= duration):
             advance_to(event.at)
+            if job.cancelled:
+                break
             self._play(event)
         advance_to(duration)
         return self.cycles

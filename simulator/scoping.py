@@ -84,6 +84,8 @@ _OPERATORS: dict[str, tuple[bool, Callable[[Any, str], bool]]] = {
 
 def normalize_operator(name: str) -> str:
     """'Greater_Than', 'greater than', 'NOT_EQUALS' all name the same operator."""
+    if not isinstance(name, str):
+        raise ScopingFilterError(f"a scoping operator must be text, not {name!r}"[:120])
     key = " ".join(name.replace("_", " ").upper().split())
     if key not in _OPERATORS:
         known = ", ".join(sorted(_OPERATORS))
@@ -98,6 +100,8 @@ class ScopingClause:
     value: str | None = None
 
     def __post_init__(self) -> None:
+        if not isinstance(self.attribute, str) or not self.attribute:
+            raise ScopingFilterError(f"a scoping clause names an attribute, not {self.attribute!r}"[:120])
         operator = normalize_operator(self.operator)
         object.__setattr__(self, "operator", operator)
         needs_value, _ = _OPERATORS[operator]
@@ -118,8 +122,13 @@ class ScopingClause:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ScopingClause:
         """Our {attribute, operator, value} or Graph's {sourceOperandName, operatorName, targetOperand}."""
+        if not isinstance(data, Mapping):
+            raise ScopingFilterError("a scoping clause must be a JSON object")
         if "sourceOperandName" in data:
-            values = (data.get("targetOperand") or {}).get("values") or []
+            operand = data.get("targetOperand")
+            values = (operand.get("values") if isinstance(operand, Mapping) else None) or []
+            if not isinstance(values, list):
+                raise ScopingFilterError("a scoping clause's targetOperand.values must be a list")
             return cls(data["sourceOperandName"], data.get("operatorName", ""), values[0] if values else None)
         try:
             return cls(data["attribute"], data["operator"], data.get("value"))

@@ -7,6 +7,7 @@ In the tenant file: `"timeline": [{"at": "2h", "action": "update", "user": "a@co
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -89,24 +90,36 @@ _SHORT_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)", re.IGNORECASE)
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
+MAX_DURATION = timedelta(days=366)
+"""The longest duration we read: a year of 40-minute cycles is about 13,000 cycles."""
+MAX_EVENTS = 100_000
+
+
 def parse_duration(text: str | int | float) -> timedelta:
-    """'40m', '2h', '3d', '1h30m', '90s', ISO 8601 'PT1H' / 'P1DT2H', or a number of seconds."""
-    if isinstance(text, bool):
+    """'40m', '2h', '3d', '1h30m', '90s', ISO 8601 'PT1H' / 'P1DT2H', or seconds; at most a year."""
+    if isinstance(text, bool) or not isinstance(text, str | int | float):
         raise ValueError(f"not a duration: {text!r}")
     if isinstance(text, int | float):
-        if text < 0:
-            raise ValueError(f"a duration cannot be negative: {text!r}")
-        return timedelta(seconds=text)
-    raw = str(text).strip()
-    iso = _ISO_DURATION.match(raw)
-    if iso and raw.upper() not in ("P", "PT") and not raw.upper().endswith("T"):
-        parts = {name: float(value) for name, value in iso.groupdict().items() if value}
-        return timedelta(**parts)
-    compact = raw.replace(" ", "")
-    parts = _SHORT_PART.findall(compact)
-    if not parts or "".join(n + u for n, u in parts).lower() != compact.lower():
-        raise ValueError(f"not a duration: {text!r} (use e.g. 40m, 2h, 3d, 1h30m or PT1H)")
-    return timedelta(seconds=sum(float(number) * _UNITS[unit.lower()] for number, unit in parts))
+        seconds = float(text)
+    else:
+        raw = text.strip()
+        if len(raw) > 100:
+            raise ValueError("not a duration: the text is too long")
+        iso = _ISO_DURATION.match(raw)
+        if iso and raw.upper() not in ("P", "PT") and not raw.upper().endswith("T"):
+            units = {"days": 86400, "hours": 3600, "minutes": 60, "seconds": 1}
+            seconds = sum(float(value) * units[name] for name, value in iso.groupdict().items() if value)
+        else:
+            compact = raw.replace(" ", "")
+            parts = _SHORT_PART.findall(compact)
+            if not parts or "".join(n + u for n, u in parts).lower() != compact.lower():
+                raise ValueError(f"not a duration: {text!r} (use e.g. 40m, 2h, 3d, 1h30m or PT1H)")
+            seconds = sum(float(number) * _UNITS[unit.lower()] for number, unit in parts)
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"a duration must be a finite, non-negative time, not {text!r}")
+    if seconds > MAX_DURATION.total_seconds():
+        raise ValueError(f"{text!r} is longer than the longest run we simulate ({MAX_DURATION.days} days)")
+    return timedelta(seconds=seconds)
 
 
 def format_duration(delta: timedelta) -> str:
@@ -133,7 +146,8 @@ def parse_event(index: int, raw: Any) -> TimelineEvent:
     action = str(raw.get("action", "")).strip().lower().replace("-", "_").replace(" ", "_")
     if action not in DIRECTORY_ACTIONS | ADMIN_ACTIONS:
         known = ", ".join(sorted(DIRECTORY_ACTIONS | ADMIN_ACTIONS))
-        raise TimelineError(index, f"unknown action {raw.get('action')!r}; known actions: {known}")
+        shown = repr(raw.get("action"))[:60]
+        raise TimelineError(index, f"unknown action {shown}; known actions: {known}")
     kind = "group" if "group" in raw else "user"
     target = raw.get("group", raw.get("user", raw.get("target")))
     if target is not None and not isinstance(target, str):
@@ -164,5 +178,7 @@ def parse_timeline(raw: Sequence[Any]) -> list[TimelineEvent]:
     """Events in time order; events at the same time keep their file order."""
     if not isinstance(raw, Sequence) or isinstance(raw, str):
         raise TimelineError(0, "the timeline must be a JSON list")
+    if len(raw) > MAX_EVENTS:
+        raise TimelineError(MAX_EVENTS, f"a timeline holds at most {MAX_EVENTS:,} events")
     events = [parse_event(index, item) for index, item in enumerate(raw)]
     return sorted(events, key=lambda event: event.at)

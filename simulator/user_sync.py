@@ -12,17 +12,25 @@ import time
 from typing import Any
 
 from scim_harness.common.scim_wire import filter_query
-from scim_harness.simulator.context import JobContext, Run
+from scim_harness.simulator.answers import Outcome
+from scim_harness.simulator.context import JobContext, PendingReference, Run
 from scim_harness.simulator.entries import created, exported, modified, redundant, skip, user_entry
 from scim_harness.simulator.export import UNREADABLE, Export, ExportFailed
 from scim_harness.simulator.logs import LogEntry, ProvisioningStep, StatusInfo
-from scim_harness.simulator.payloads import diff_user, user_create_body, user_patch_body
+from scim_harness.simulator.payloads import user_create_body, user_patch_body
+from scim_harness.simulator.references import References, note, split_references
+from scim_harness.simulator.scim_paths import diff_user
 from scim_harness.simulator.tenant import SourceUser
 
 
 class UserSync:
     def __init__(self, ctx: JobContext) -> None:
         self.ctx = ctx
+        self._references = References(ctx)
+
+    def resolve_reference(self, run: Run, pending: PendingReference) -> LogEntry | None:
+        """The manager of a user synced in this run, after all of the run's users (simulator.references)."""
+        return self._references.resolve(run, pending)
 
     def sync(self, run: Run, user_id: str) -> LogEntry | None:
         """The user's log entry, or None when Entra would not even import it."""
@@ -151,7 +159,9 @@ class UserSync:
         return self._create(export, source)
 
     def _create(self, export: Export, source: dict[str, Any]) -> LogEntry:
-        values = self.ctx.mappings.evaluate_user(source, on_create=True, now=self.ctx.clock.now())
+        ctx = self.ctx
+        values = ctx.mappings.evaluate_user(source, on_create=True, now=ctx.clock.now())
+        values, references = split_references(values)
         entry = export.entry
         entry.action = "Create"
         entry.provisioningSteps.append(
@@ -162,10 +172,14 @@ class UserSync:
                 "User will be created in the target system",
             )
         )
-        target_id = export.create("/Users", user_create_body(values))
-        self.ctx.links[export.object_id] = target_id
+        target_id = export.create(
+            "/Users", user_create_body(values, empty_roles=ctx.settings.create_empty_roles)
+        )
+        ctx.links[export.object_id] = target_id
         entry.targetIdentity["id"] = target_id
         entry.modifiedProperties = created(values)
+        if references:
+            note(export.run, entry, export.object_id, target_id, references, None)
         return exported(entry, "EntryExportAdd", f"User '{target_id}' was created in the target")
 
     def _update_linked(self, export: Export, target_id: str, source: dict[str, Any]) -> LogEntry:
@@ -182,6 +196,9 @@ class UserSync:
         ctx = self.ctx
         entry = export.entry
         desired = ctx.mappings.evaluate_user(source, on_create=False, now=ctx.clock.now())
+        desired, references = split_references(desired)
+        if references:
+            note(export.run, entry, export.object_id, target_id, references, current)
         changes = diff_user(desired, current, add_when_missing=ctx.settings.add_when_missing)
         disabling = any(c.path == "active" and str(c.new).lower() == "false" for c in changes)
         entry.action = "Disable" if disabling else "Update"
@@ -203,9 +220,10 @@ class UserSync:
                 f"User will be updated in the target system ({len(changes)} attributes)",
             )
         )
-        export.send(
-            "PATCH", f"/Users/{target_id}", body=user_patch_body(changes, export.run.dialect), anchor=True
+        body = user_patch_body(
+            changes, export.run.dialect, operations_first=ctx.settings.patch_operations_first
         )
+        export.send("PATCH", f"/Users/{target_id}", body=body, anchor=True)
         entry.modifiedProperties = modified(changes)
         return exported(entry, "EntryExportUpdate", f"User '{target_id}' was updated in the target")
 
@@ -229,6 +247,13 @@ class UserSync:
         if not self.entitled(user) or not ctx.settings.delete_enabled:
             ctx.links.pop(user.id, None)
             return skip(entry, "The user was no longer managed when deleted; no delete is sent")
-        Export(ctx, run, entry, "user", user.id).delete(f"/Users/{target_id}")
+        export = Export(ctx, run, entry, "user", user.id)
+        # "GET calls will always precede other actions (POST/PATCH/DELETE)" (Q-CONC): read, then delete.
+        # A user the target no longer has is already where the delete would take it (our choice).
+        read = export.call("GET", f"/Users/{target_id}")
+        if read.ok:
+            export.delete(f"/Users/{target_id}")
+        elif read.outcome is not Outcome.NOT_FOUND:
+            raise export.failed(read, anchor=True)
         ctx.links.pop(user.id, None)
         return exported(entry, "EntryExportDelete", f"User '{target_id}' was deleted")

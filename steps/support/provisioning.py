@@ -93,16 +93,16 @@ class Provisioning:
     # ---- configuration (the Provisioning page in the portal) --------------------------------------------
 
     def connect_with_token(self, secret_token: str) -> ProvisioningJob:
-        """Another Secret Token is another connection: the scenarios set it before any cycle."""
+        """Another Secret Token in the portal: the same job uses it from its next request on."""
         self._secret_token = secret_token
-        self.close()
+        self.job.configure(secret_token=secret_token)
         return self.job
 
     def select_dialect(self, dialect: str) -> None:
-        """A Tenant URL with or without the flag; the same job, as Entra reads the flag on every cycle."""
+        """A Tenant URL with or without the flag; the same job uses it from its next request on."""
         self.dialect = Dialect(dialect).value
         if self._job is not None:
-            self._job.dialect = Dialect(dialect)
+            self._job.configure(tenant_url=tenant_url(self._scim_url, self.dialect))
 
     def map_department_and_job_title(self) -> None:
         extra = [
@@ -118,10 +118,10 @@ class Provisioning:
         self._group_log_mark = len(self.job.logs.entries)
 
     def _set_mappings(self, mappings: MappingSet) -> None:
-        # The one place a changed mapping reaches the job. NOTE (issue 8): the job copied its mappings into
-        # its context when it was built, so today this changes what the job's probes see, not the wire.
+        """The one place a changed mapping reaches the job: through its configuration API, from the next
+        request on (and, as in Entra, a changed mapping makes the next cycle an initial one)."""
         self.mappings = mappings
-        self.job.mappings = mappings
+        self.job.configure(mappings=mappings)
 
     # ---- what the administrator does --------------------------------------------------------------------
 

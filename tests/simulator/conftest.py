@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import ssl
 import threading
 import time
 import uuid
@@ -42,6 +43,8 @@ class Recorded:
     raw_query: str
     headers: dict[str, str]
     body: Any
+    raw: bytes = b""
+    """The body exactly as it arrived: goldens compare these bytes."""
 
     @property
     def query(self) -> dict[str, list[str]]:
@@ -63,7 +66,14 @@ class Fault:
 class FakeScim:
     """In-memory users and groups behind a real HTTP server; records every request it receives."""
 
-    def __init__(self, *, token: str = TOKEN, groups: bool = True, hide_inactive: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        token: str = TOKEN,
+        groups: bool = True,
+        hide_inactive: bool = False,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.token = token
         self.groups_enabled = groups
         self.hide_inactive = hide_inactive
@@ -76,6 +86,13 @@ class FakeScim:
         self.max_in_flight = 0
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
+        self._server.handle_error = lambda request, address: None  # refused handshakes, hung-up clients
+        self.scheme = "http"
+        if tls is not None:  # the handshake happens in the handler's thread, on the first read
+            self._server.socket = tls.wrap_socket(
+                self._server.socket, server_side=True, do_handshake_on_connect=False
+            )
+            self.scheme = "https"
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
 
     # ---- lifecycle and helpers for tests ----
@@ -83,7 +100,7 @@ class FakeScim:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/scim/v2"
+        return f"{self.scheme}://{host}:{port}/scim/v2"
 
     def start(self) -> FakeScim:
         self._thread.start()
@@ -146,10 +163,13 @@ class FakeScim:
                 parts = urlsplit(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
-                body = json.loads(raw) if raw else None
+                try:
+                    body = json.loads(raw) if raw else None
+                except ValueError:
+                    body = None
                 with server.lock:
                     server.requests.append(
-                        Recorded(self.command, parts.path, parts.query, dict(self.headers.items()), body)
+                        Recorded(self.command, parts.path, parts.query, dict(self.headers.items()), body, raw)
                     )
                     server.in_flight += 1
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)

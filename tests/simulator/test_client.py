@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
-from scim_harness.common.scim_wire import filter_query
-from scim_harness.simulator.client import Outcome, ScimClient, parse_retry_after
-from scim_harness.simulator.dialect import Dialect, parse_tenant_url
+from scim_harness.common.scim_wire import Dialect, filter_query
+from scim_harness.simulator.answers import Outcome, classify, parse_retry_after
+from scim_harness.simulator.client import ScimClient
 from scim_harness.simulator.payloads import group_filter_query
+from scim_harness.simulator.settings import EngineSettings
+from scim_harness.simulator.tenant_url import parse_tenant_url
 from tests.simulator.conftest import TOKEN, FakeScim
+from tests.simulator.faults import FaultServer
 
 
 @pytest.mark.parametrize(
@@ -97,3 +103,88 @@ def test_retry_after_forms() -> None:
     assert parse_retry_after("120") == 120.0
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # a past date: retry now
     assert parse_retry_after("soon") is None
+
+
+# ---- the one SCIM client: low-level surface ---------------------------------------------------------------
+
+
+def test_send_is_the_low_level_surface(client: ScimClient, scim: FakeScim) -> None:
+    answer = client.send("GET", "/Users", query={"filter": 'userName eq "a b"'})
+    assert scim.requests[-1].raw_query == "filter=userName+eq+%22a+b%22"
+    assert (answer.status, answer.outcome, answer.content_type) == (200, Outcome.OK, "application/scim+json")
+    assert answer.body["totalResults"] == 0 and answer.text.startswith("{") and answer.elapsed >= 0
+    client.send("POST", "/Users", raw_body=b'{"userName": broken', headers={"Content-Type": "text/plain"})
+    assert scim.requests[-1].raw == b'{"userName": broken'
+    assert scim.requests[-1].headers["Content-Type"] == "text/plain"
+    client.send("GET", "/Users", token=None, headers={"Accept": "application/scim+json"})
+    assert "Authorization" not in scim.requests[-1].headers
+    assert scim.requests[-1].headers["Accept"] == "application/scim+json"
+    assert client.send("GET", "/Users", token="other").outcome is Outcome.CREDENTIALS
+    assert scim.requests[-1].headers["Authorization"] == "Bearer other"
+    client.send("POST", "/Users", body={"userName": "x"}, headers={"Content-Type": None})
+    assert "Content-Type" not in scim.requests[-1].headers
+
+
+def test_no_request_carries_a_client_librarys_headers(client: ScimClient, scim: FakeScim) -> None:
+    """§2: Entra's .NET client sends no User-Agent, Accept or Accept-Encoding of its own [U]."""
+    client.get("/Users")
+    client.post("/Users", {"userName": "h"})
+    client.patch("/Users/x", {"Operations": []})
+    client.delete("/Users/x")
+    for request in scim.requests:
+        names = {name.lower() for name in request.headers}
+        assert names <= {"host", "authorization", "content-type", "content-length"}, names
+        assert "python-httpx" not in str(request.headers)
+
+
+def test_extra_headers_are_a_setting(scim: FakeScim) -> None:
+    settings = EngineSettings(request_headers=(("User-Agent", "Microsoft.Azure.SCIM"),))
+    with ScimClient(parse_tenant_url(scim.url), TOKEN, settings=settings) as client:
+        client.get("/Users")
+    assert scim.requests[0].headers["User-Agent"] == "Microsoft.Azure.SCIM"
+
+
+# ---- deadline, size, broken networks ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["trickle", "never"])
+def test_a_call_has_a_total_deadline_that_names_it(kind: str) -> None:
+    """One byte every 0.2 s never trips a per-read timeout; the total deadline ends the call."""
+    answers = []
+    with FaultServer(kind) as target, ScimClient(target.url, TOKEN, timeout=1.0) as client:
+        began = time.monotonic()
+        call = threading.Thread(target=lambda: answers.append(client.get("/Users", "filter=x")), daemon=True)
+        call.start()
+        call.join(timeout=30)  # a missing deadline fails here instead of hanging the suite
+        took = time.monotonic() - began
+    assert answers, "the call did not end"
+    (answer,) = answers
+    assert answer.outcome is Outcome.TIMEOUT and answer.error_code == "Timeout"
+    assert "GET /Users" in answer.text and "1 s" in answer.text
+    assert took < 10  # about one second; wide margin for a loaded machine
+
+
+def test_a_huge_answer_is_not_read(scim: FakeScim) -> None:
+    settings = EngineSettings(max_response_bytes=64 * 1024)
+    with FaultServer("huge") as target, ScimClient(target.url, TOKEN, settings=settings) as client:
+        answer = client.get("/Users")
+    assert answer.outcome is Outcome.PROTOCOL_ERROR and "larger than 65,536 bytes" in answer.text
+    scim.fail("GET", "/Users$", 200, raw=b"x" * 70_000)  # declared by Content-Length
+    with ScimClient(scim.url, TOKEN, settings=settings) as client:
+        assert "larger than" in client.get("/Users").text
+
+
+@pytest.mark.parametrize(
+    ("kind", "words"),
+    [("reset", "connection"), ("garbage", "connection"), ("redirect", "redirect")],
+)
+def test_broken_answers_are_protocol_errors(kind: str, words: str) -> None:
+    with FaultServer(kind) as target, ScimClient(target.url, TOKEN, timeout=5.0) as client:
+        answer = client.get("/Users")
+    assert answer.outcome is Outcome.PROTOCOL_ERROR and answer.error_code == "WebExceptionProtocolError"
+    assert words in answer.text.lower()
+
+
+def test_a_targets_text_is_made_safe() -> None:
+    response = classify("GET", "/Users", 500, (), b'{"detail": "bad\\u001b[2J\\r\\nthing\\u202e"}')
+    assert response.target_text() == "bad\\x1b[2J  thing\\u202e"

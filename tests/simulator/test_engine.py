@@ -237,13 +237,14 @@ def test_stop_during_a_cycle_lets_it_finish(tenant: Tenant, make_job, scim: Fake
         add_person(tenant, f"user{i}")
     job = make_job()
     job.start()
-    original = job.client.post
+    original = job.client.send
 
-    def post_then_stop(path, body):
-        job.stop()
-        return original(path, body)
+    def send_then_stop(method, path, **kwargs):
+        if method == "POST":
+            job.stop()
+        return original(method, path, **kwargs)
 
-    job.client.post = post_then_stop
+    job.client.send = send_then_stop
     summary = job.run_cycle()
     assert summary.count("Create", "Success") == 6
     assert job.status.state == "Stopped" and job.status.next_cycle_at is None

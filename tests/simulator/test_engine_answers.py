@@ -143,6 +143,35 @@ def test_test_connection_wording(tenant: Tenant, make_job, scim: FakeScim) -> No
     assert make_job().test_connection().success
 
 
+def test_test_connection_shows_the_targets_own_words(make_job, scim: FakeScim) -> None:
+    """A Kintone refusal's detail reaches the result verbatim, after Entra's wording (issue 9)."""
+    scim.fail(
+        "GET",
+        "/Users$",
+        403,
+        body={
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+            "status": "403",
+            "detail": "An invalid certificate was entered",
+        },
+    )
+    result = make_job().test_connection()
+    assert not result.success and result.error_code == CREDENTIALS
+    assert result.message.startswith("You appear to have entered invalid credentials.")
+    assert result.message.endswith(
+        "Details: GET /Users answered HTTP 403 (Forbidden): An invalid certificate was entered"
+    )
+    scim.fail(
+        "GET",
+        "/Users$",
+        503,
+        raw=b"Service Unavailable: maintenance\x1b[0m",
+        headers={"Content-Type": "text/plain"},
+    )
+    result = make_job().test_connection()
+    assert result.message.endswith("(ServiceUnavailable): Service Unavailable: maintenance\\x1b[0m")
+
+
 def test_bad_credentials_quarantine_then_one_success_leaves(
     tenant: Tenant, make_job, scim: FakeScim, clock
 ) -> None:
@@ -185,16 +214,66 @@ def test_quarantine_for_28_days_disables_the_job(tenant: Tenant, make_job, scim:
     assert job.advance(timedelta(days=2)) == []
 
 
-def test_groups_404_is_scim_compliance_quarantine(tenant: Tenant, make_job, scim: FakeScim) -> None:
+def test_groups_404_quarantines_after_the_users_are_provisioned(
+    tenant: Tenant, make_job, scim: FakeScim
+) -> None:
+    """§7 "Target without /Groups": SCIM-compliance quarantine, "even if users were provisioned" (I-SNIPE)."""
     scim.groups_enabled = False
-    add_person(tenant, "alice")
+    alice = add_person(tenant, "alice")
+    group = tenant.add_group("Sales", [alice], assigned=True)
     job = make_job(mappings=MappingSet.entra_default_scim())
     job.start()
     job.run_cycle()
     status = job.status
     assert status.state == "Quarantined"
     assert status.quarantine_message.startswith("SCIM Compliance issue: An HTTP/404 Not Found")
-    assert scim.sent("POST") == []
+    assert scim.user_named("alice@contoso.com") is not None  # a /Groups refusal never stops users
+    assert _last(job, group.id).status == "Failure" and job.status.escrows == 1
+    assert scim.sent("POST", ".*/Groups") == []
+
+
+def test_groups_404_setting_escrows_without_quarantine(tenant: Tenant, make_job, scim: FakeScim) -> None:
+    scim.groups_enabled = False
+    alice = add_person(tenant, "alice")
+    group = tenant.add_group("Sales", [alice], assigned=True)
+    job = make_job(
+        mappings=MappingSet.entra_default_scim(),
+        settings=EngineSettings(groups_not_found="escrow", timeout_seconds=5.0),
+    )
+    job.start()
+    job.run_cycle()
+    assert job.status.state == "Active" and _last(job, group.id).status == "Failure"
+    assert scim.user_named("alice@contoso.com") is not None
+
+
+def test_the_help_articles_set_up_order(tenant: Tenant, make_job, scim: FakeScim) -> None:
+    """Kintone's article: Test Connection, then group provisioning off, then users provision (no /Groups)."""
+    scim.groups_enabled = False
+    alice = add_person(tenant, "alice")
+    job = make_job(mappings=MappingSet.entra_default_scim())  # a new app provisions groups
+    assert job.test_connection().success  # the group probe's 404 does not fail Test Connection [U]
+    assert [r.path.rsplit("/", 1)[-1] for r in scim.requests] == ["Users", "Groups"]
+    job.configure(provision_groups=False)
+    job.start()
+    job.run_cycle()
+    assert job.status.state == "Active" and job.target_id(alice)
+    assert scim.sent(path=".*/Groups") == [scim.requests[1]]  # only Test Connection's probe
+
+
+def test_strict_group_probe_fails_test_connection(make_job, scim: FakeScim) -> None:
+    scim.groups_enabled = False
+    job = make_job(
+        mappings=MappingSet.entra_default_scim(),
+        settings=EngineSettings(test_connection_group_probe="strict", timeout_seconds=5.0),
+    )
+    result = job.test_connection()
+    assert not result.success and "SCIM Compliance issue" in result.message
+    off = make_job(
+        mappings=MappingSet.entra_default_scim(),
+        settings=EngineSettings(test_connection_group_probe="off", timeout_seconds=5.0),
+    )
+    scim.clear()
+    assert off.test_connection().success and scim.sent(path=".*/Groups") == []
 
 
 def test_escrow_proportion_threshold_quarantines(tenant: Tenant, make_job, scim: FakeScim) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from scim_harness.simulator.dialect import Dialect
-from scim_harness.simulator.payloads import PATCH_SCHEMA, Change, diff_user, user_create_body, user_patch_body
+from scim_harness.common.scim_wire import Dialect
+from scim_harness.simulator.payloads import PATCH_SCHEMA, user_create_body, user_patch_body
+from scim_harness.simulator.scim_paths import Change, diff_user
 
 WORK = 'emails[type eq "work"].value'
 
 
-def test_compliant_patch_orders_filter_ops_then_adds_then_one_merged_replace() -> None:
+def test_compliant_patch_orders_active_then_filter_ops_then_adds_then_one_merged_replace() -> None:
     changes = [
         Change("Replace", "displayName", "a", "B"),
         Change("Add", "nickName", None, "Babs"),
@@ -18,9 +19,10 @@ def test_compliant_patch_orders_filter_ops_then_adds_then_one_merged_replace() -
     assert user_patch_body(changes, Dialect.COMPLIANT) == {
         "schemas": [PATCH_SCHEMA],
         "Operations": [
+            {"op": "replace", "path": "active", "value": True},  # never merged: the documented form
             {"op": "replace", "path": WORK, "value": "b@y"},
             {"op": "add", "path": "nickName", "value": "Babs"},
-            {"op": "replace", "value": {"displayName": "B", "active": True}},
+            {"op": "replace", "path": "displayName", "value": "B"},
         ],
     }
     legacy = user_patch_body(changes, Dialect.LEGACY)["Operations"]
