@@ -1,0 +1,402 @@
+"""Locust as the engine: Entra's flow per user as a Locust user, in one process or in Locust's distributed
+mode.
+
+Importing this module imports Locust, and Locust monkey-patches the standard library with gevent: only the
+`load` command imports it, first thing, and nothing else in scim-harness does (tests/vendor checks that
+`run`, `simulate` and the emulator never load it).
+
+- One machine: a local runner in this process, nothing extra to start.
+- Several processes or machines: a master (`--master`) and workers (`--worker`). The master sends each worker
+  the plan and its slice (index, count) as a Locust message once all expected workers are connected; each
+  worker rebuilds the same tenant from the seed and provisions its slice only, so every user is provisioned
+  by exactly one worker. The Secret Token never travels: each process reads its own. A worker that has
+  finished its cycles waits for one statistics report to reach the master, then says so; the master stops
+  the run when every worker is done (or the duration runs out) and writes the reports from the merged
+  statistics.
+"""
+
+from __future__ import annotations
+
+import locust  # noqa: F401  -- first: Locust's gevent monkey-patching must precede other imports
+
+# isort: split
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import gevent
+import gevent.event
+from locust import FastHttpUser, constant, task
+from locust.env import Environment
+from locust.event import Events
+from locust.html import get_html_report
+from locust.runners import MasterRunner, WorkerRunner
+from locust.stats import PERCENTILES_TO_REPORT, StatsCSVFileWriter, StatsEntry, stats_history
+
+from scim_harness.common.errors import HarnessError
+from scim_harness.common.scim_wire import ENTRA_CONTENT_TYPE, FLAG
+from scim_harness.load.flow import KINDS, Answer, Call, EntraFlow, Source
+from scim_harness.load.plan import LoadPlan, Slice
+from scim_harness.load.report import Figures, KindFigures
+from scim_harness.load.work import DONE, WAIT, Pacer, Progress, Work, retry_after_seconds
+
+RETRY_AFTER_ATTEMPTS = 3  # as the simulator's `retry_after_attempts` default [U]
+MAX_RETRY_AFTER = 3600.0  # as the simulator's `max_retry_after_seconds` default [U]
+STATS_FLUSH_WAIT = 3.5  # one worker statistics report (every 3 s in Locust) after the last request
+WORKER_WAIT = 120.0  # how long a master waits for its workers to connect
+log = logging.getLogger("scim_harness.load")
+
+
+@dataclass
+class Runtime:
+    """This process's part of the run (Locust user classes are classes, so it lives at module level)."""
+
+    ready: gevent.event.Event = field(default_factory=gevent.event.Event)
+    work: Work | None = None
+    flow: EntraFlow | None = None
+    pacer: Pacer = field(default_factory=lambda: Pacer(None))
+    base: str = ""
+    extra_query: str = ""
+    authorization: str = field(default="", repr=False)
+
+    def prepare(self, plan: LoadPlan, part: Slice, token: str) -> Source:
+        source = Source(plan, part)
+        base, self.extra_query = split_tenant_url(plan.target)
+        self.base = base
+        self.authorization = f"Bearer {token}"
+        self.pacer = Pacer(plan.rate / part.count if plan.rate else None)
+        self.work = Work(source, plan.cycles, probes=part.index == 0)
+        self.flow = EntraFlow(source)
+        EntraProvisioning.network_timeout = EntraProvisioning.connection_timeout = plan.timeout
+        self.ready.set()
+        return source
+
+    @property
+    def progress(self) -> Progress:
+        return self.work.progress if self.work is not None else Progress()
+
+
+RUNTIME = Runtime()
+
+
+def split_tenant_url(url: str) -> tuple[str, str]:
+    """SCIM base without query, and the Tenant URL's own query minus the dialect flag (kept on every call)."""
+    parts = urlsplit(url)
+    extra = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != FLAG])
+    return parts._replace(query="", fragment="").geturl().rstrip("/"), extra
+
+
+class EntraProvisioning(FastHttpUser):
+    """One of Entra's parallel connections, taking the next (cycle, user) of this process's work."""
+
+    wait_time = constant(0)  # pacing is the Pacer's, not Locust's
+    network_timeout = 60.0
+    connection_timeout = 60.0
+    insecure = False  # Entra verifies the target's certificate
+
+    @task
+    def provision(self) -> None:
+        runtime = RUNTIME
+        if not runtime.ready.wait(timeout=1.0) or runtime.work is None or runtime.flow is None:
+            return
+        item = runtime.work.next()
+        if item == WAIT:
+            gevent.sleep(0.01)
+            return
+        if item == DONE or isinstance(item, str):
+            gevent.sleep(0.5)
+            return
+        outcome = None
+        try:
+            if item.probe:
+                self.send(EntraFlow.probe())
+            if item.user_id:
+                outcome = runtime.flow.run(item.user_id, item.cycle, self.send)
+        finally:
+            runtime.work.done(item, outcome)
+
+    def send(self, call: Call) -> Answer:
+        """Entra's bytes over Locust's client; a 429 suspends this process's requests for Retry-After."""
+        runtime = RUNTIME
+        progress = runtime.progress
+        headers = {"Authorization": runtime.authorization}
+        data = None
+        if call.body is not None:
+            data = json.dumps(call.body, ensure_ascii=False).encode()
+            headers["Content-Type"] = ENTRA_CONTENT_TYPE
+        path = call.path
+        if runtime.extra_query:
+            path += ("&" if "?" in path else "?") + runtime.extra_query
+        retried = False
+        for attempt in range(RETRY_AFTER_ATTEMPTS + 1):
+            runtime.pacer.wait()
+            with self.client.request(
+                call.method,
+                runtime.base + path,
+                name=call.kind,
+                data=data,
+                headers=headers,
+                catch_response=True,
+                allow_redirects=False,
+            ) as response:
+                status = response.status_code
+                if not status:
+                    response.failure(f"no answer: {type(getattr(response, 'error', None)).__name__}")
+                    return Answer(None)
+                body = _json(response.text)
+                if status == 429:
+                    progress.throttled += 1
+                    response.failure("HTTP 429 Too Many Requests")
+                    wait = retry_after_seconds(response.headers.get("Retry-After"))
+                    if wait is None:
+                        progress.throttled_without_retry_after += 1
+                        return Answer(status, body)
+                    progress.max_retry_after = max(progress.max_retry_after, wait)
+                    if attempt == RETRY_AFTER_ATTEMPTS or wait > MAX_RETRY_AFTER:
+                        return Answer(status, body)
+                    runtime.pacer.suspend(wait)
+                    retried = True
+                    continue
+                if retried:
+                    progress.retried_after_wait += 1
+                    progress.retried_after_wait_accepted += 200 <= status < 300
+                if 200 <= status < 300:
+                    response.success()
+                else:
+                    scim_type = body.get("scimType") if isinstance(body, dict) else None
+                    response.failure(
+                        f"HTTP {status}" + (f" {scim_type}" if isinstance(scim_type, str) else "")
+                    )
+                return Answer(status, body)
+        return Answer(None)
+
+
+def _json(text: str | None) -> Any:
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+# ---- runs ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Outputs:
+    out: Path
+    web_ui: tuple[str, int] | None = None
+
+    @property
+    def base(self) -> str:
+        return str(self.out / "locust")
+
+
+def run_local(
+    plan: LoadPlan,
+    token: str,
+    outputs: Outputs,
+    duration: float,
+    on_tick: Callable[[Environment, Progress], None],
+) -> tuple[Figures, list[str]]:
+    """The whole run in this process; returns the figures and every source userName."""
+    source = RUNTIME.prepare(plan, Slice(0, 1), token)
+    env = _environment(plan)
+    env.create_local_runner()
+    stopped = _drive(env, plan, outputs, duration, lambda: RUNTIME.progress, on_tick, lambda: None)
+    return _figures(env, plan, "one process", RUNTIME.progress, stopped, outputs), source.user_names()
+
+
+def run_master(
+    plan: LoadPlan,
+    outputs: Outputs,
+    duration: float,
+    on_tick: Callable[[Environment, Progress], None],
+    *,
+    expect_workers: int,
+    bind_host: str,
+    bind_port: int,
+) -> Figures:
+    env = _environment(plan)
+    runner = env.create_master_runner(bind_host, bind_port)
+    assert isinstance(runner, MasterRunner)
+    reports: dict[str, dict[str, Any]] = {}
+    finished: set[str] = set()
+    env.events.worker_report.add_listener(
+        lambda client_id, data: (
+            reports.__setitem__(client_id, data["scim_harness"]) if "scim_harness" in data else None
+        )
+    )
+    runner.register_message("scim_done", lambda environment, msg, **_: finished.add(msg.node_id))
+    deadline = time.monotonic() + WORKER_WAIT
+    while len(runner.clients.ready) < expect_workers:
+        if time.monotonic() > deadline:
+            runner.quit()
+            raise HarnessError(
+                f"only {len(runner.clients.ready)} of {expect_workers} workers connected "
+                f"within {WORKER_WAIT:.0f} s"
+            )
+        gevent.sleep(0.2)
+    workers = sorted(client.id for client in runner.clients.ready)[:expect_workers]
+    log.info("slices: %s", ", ".join(f"{w}={i}/{len(workers)}" for i, w in enumerate(workers)))
+    for index, client_id in enumerate(workers):
+        runner.send_message(
+            "scim_plan",
+            {"plan": plan.to_message(), "index": index, "count": len(workers)},
+            client_id=client_id,
+        )
+
+    def merged() -> Progress:
+        return merge([reports[w] for w in workers if w in reports])
+
+    def lost() -> str | None:
+        gone = [w for w in workers if w not in runner.clients and w not in finished]
+        return f"worker(s) lost: {', '.join(gone)}" if gone else None
+
+    stopped = _drive(
+        env,
+        plan,
+        outputs,
+        duration,
+        merged,
+        on_tick,
+        lost,
+        done=lambda: finished.issuperset(workers),
+        users=max(plan.concurrency, len(workers)),
+    )
+    return _figures(env, plan, f"distributed: one master, {len(workers)} workers", merged(), stopped, outputs)
+
+
+def run_worker(master_host: str, master_port: int, token: str) -> None:
+    """Serve a master until it quits: take the plan and slice it sends, provision the slice, say when done."""
+    env = Environment(user_classes=[EntraProvisioning], events=Events(), host="http://unset.invalid")
+    runner = env.create_worker_runner(master_host, master_port)
+    assert isinstance(runner, WorkerRunner)
+
+    def on_plan(environment: Environment, msg: Any, **_: Any) -> None:
+        plan = LoadPlan.from_message(msg.data["plan"])
+        part = Slice(int(msg.data["index"]), int(msg.data["count"]))
+        log.info("slice %d of %d: %d users", part.index, part.count, len(part.positions(plan.users)))
+        RUNTIME.prepare(plan, part, token)
+        gevent.spawn(_say_when_done, runner)
+
+    runner.register_message("scim_plan", on_plan)
+    env.events.report_to_master.add_listener(
+        lambda client_id, data: data.__setitem__("scim_harness", RUNTIME.progress.to_message())
+    )
+    runner.greenlet.join()
+
+
+def _say_when_done(runner: WorkerRunner) -> None:
+    while not RUNTIME.progress.finished:
+        gevent.sleep(0.2)
+    gevent.sleep(STATS_FLUSH_WAIT)  # let one statistics report carry the last requests to the master
+    runner.send_message("scim_done", RUNTIME.progress.to_message())
+
+
+def merge(messages: list[dict[str, Any]]) -> Progress:
+    total = Progress()
+    for data in messages:
+        for name in ("users_done", "users_planned", "throttled", "throttled_without_retry_after"):
+            setattr(total, name, getattr(total, name) + int(data.get(name, 0)))
+        for name in ("retried_after_wait", "retried_after_wait_accepted"):
+            setattr(total, name, getattr(total, name) + int(data.get(name, 0)))
+        total.max_retry_after = max(total.max_retry_after, float(data.get("max_retry_after", 0.0)))
+        total.cycle = max(total.cycle, int(data.get("cycle", 0)))
+        total.outcomes.update(data.get("outcomes", {}))
+    total.finished = bool(messages) and all(data.get("finished") for data in messages)
+    return total
+
+
+def _environment(plan: LoadPlan) -> Environment:
+    base, _ = split_tenant_url(plan.target)
+    return Environment(user_classes=[EntraProvisioning], events=Events(), host=base)
+
+
+def _drive(
+    env: Environment,
+    plan: LoadPlan,
+    outputs: Outputs,
+    duration: float,
+    progress: Callable[[], Progress],
+    on_tick: Callable[[Environment, Progress], None],
+    lost: Callable[[], str | None],
+    *,
+    done: Callable[[], bool] | None = None,
+    users: int | None = None,
+) -> str | None:
+    """Start, watch and stop a local or master runner; returns why it stopped early, or None."""
+    runner = env.runner
+    assert runner is not None
+    outputs.out.mkdir(parents=True, exist_ok=True)
+    csv_writer = StatsCSVFileWriter(env, PERCENTILES_TO_REPORT, outputs.base, full_history=True)
+    greenlets = [gevent.spawn(csv_writer), gevent.spawn(stats_history, runner)]
+    web = env.create_web_ui(*outputs.web_ui, stats_csv_writer=csv_writer) if outputs.web_ui else None
+    count = users or plan.concurrency
+    runner.start(count, spawn_rate=count)
+    finished = done or (lambda: progress().finished)
+    deadline = time.monotonic() + duration
+    stopped = None
+    while not finished():
+        stopped = lost() or ("--duration ran out" if time.monotonic() > deadline else None)
+        if stopped:
+            break
+        on_tick(env, progress())
+        gevent.sleep(0.25)
+    on_tick(env, progress())
+    runner.quit()
+    for greenlet in greenlets:
+        greenlet.kill(block=True)
+    csv_writer.close_files()
+    if web is not None:
+        web.stop()
+    return stopped
+
+
+def _figures(
+    env: Environment, plan: LoadPlan, mode: str, progress: Progress, stopped: str | None, outputs: Outputs
+) -> Figures:
+    stats = env.stats
+    total = stats.total
+    wall = max((total.last_request_timestamp or total.start_time) - total.start_time, 0.0)
+    # In the order of Entra's flow; requests/s over the whole run, so that the kinds add up to the total.
+    entries = sorted(
+        (entry for key, entry in stats.entries.items() if key[0] in KINDS), key=lambda e: KINDS.index(e.name)
+    )
+    kinds = [_kind(entry, wall) for entry in entries]
+    html = outputs.out / "locust.html"
+    html.write_text(get_html_report(env, show_download_link=False), encoding="utf-8")
+    errors = {
+        f"{error.method} {error.name}: {error.error}": error.occurrences for error in stats.errors.values()
+    }
+    files = {
+        f"Locust {name}": f"{outputs.base}_{name}.csv" for name in ("stats", "stats_history", "failures")
+    }
+    files["Locust HTML report"] = str(html)
+    return Figures(
+        plan, mode, wall, _kind(total, wall, "all requests"), kinds, errors, progress, None, stopped, files
+    )
+
+
+def _kind(entry: StatsEntry, wall: float, name: str | None = None) -> KindFigures:
+    def pct(p: float) -> float:
+        return float(entry.get_response_time_percentile(p) or 0) if entry.num_requests else 0.0
+
+    return KindFigures(
+        name=name or entry.name,
+        method=entry.method or "",
+        requests=entry.num_requests,
+        failures=entry.num_failures,
+        rps=entry.num_requests / wall if wall > 0 else 0.0,
+        p50_ms=pct(0.5),
+        p95_ms=pct(0.95),
+        p99_ms=pct(0.99),
+        avg_ms=entry.avg_response_time,
+        max_ms=float(entry.max_response_time or 0),
+    )
