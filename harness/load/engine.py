@@ -22,6 +22,7 @@ import locust  # noqa: F401  -- first: Locust's gevent monkey-patching must prec
 # isort: split
 import json
 import logging
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -337,7 +338,12 @@ def _drive(
     outputs.out.mkdir(parents=True, exist_ok=True)
     csv_writer = StatsCSVFileWriter(env, PERCENTILES_TO_REPORT, outputs.base, full_history=True)
     greenlets = [gevent.spawn(csv_writer), gevent.spawn(stats_history, runner)]
-    web = env.create_web_ui(*outputs.web_ui, stats_csv_writer=csv_writer) if outputs.web_ui else None
+    web = None
+    if outputs.web_ui:
+        # The web UI parses sys.argv as Locust's own command line on every page (ui_extra_args_dict); ours
+        # is not one, and click has read it already.
+        sys.argv[1:] = []
+        web = env.create_web_ui(*outputs.web_ui, stats_csv_writer=csv_writer)
     count = users or plan.concurrency
     runner.start(count, spawn_rate=count)
     finished = done or (lambda: progress().finished)

@@ -169,7 +169,7 @@ def markdown(figures: Figures) -> str:
     ]
     for kind in [*figures.kinds, figures.total]:
         lines.append(
-            f"| {kind.method} {kind.name} | {kind.requests} | {kind.failures} | {kind.rps:.1f} "
+            f"| {f'{kind.method} {kind.name}'.strip()} | {kind.requests} | {kind.failures} | {kind.rps:.1f} "
             f"| {kind.p50_ms:.0f} | {kind.p95_ms:.0f} | {kind.p99_ms:.0f} | {kind.max_ms:.0f} |"
         )
     lines += ["", "## Errors", ""]

@@ -215,6 +215,25 @@ def test_an_offered_rate_is_kept_and_below_25_the_gallery_bar_is_not_assessed(
     assert gallery["result"] == "not assessed"
 
 
+def test_locusts_web_ui_shows_the_run_while_it_goes(target: EmulatorServer, tmp_path: Path) -> None:
+    port = free_port()
+    process = load(
+        *("--target", target.scim_url, "--users", "60", "--cycles", "0", "--rate", "20", "--web-ui"),
+        *("--web-port", str(port), "--out", str(tmp_path), "--duration", "2m"),
+    )
+    seen: dict[str, Any] = {}
+    deadline = time.monotonic() + 60
+    while not seen and process.poll() is None and time.monotonic() < deadline:
+        try:
+            seen = httpx.get(f"http://127.0.0.1:{port}/stats/requests", timeout=2).json()
+        except (httpx.HTTPError, ValueError):
+            time.sleep(0.2)
+    code, out, err = finish(process)
+    assert code == 0, out + err
+    assert seen.get("state") in ("spawning", "running")
+    assert {"/Users?filter (match)", "/Users (create)", "Aggregated"} & {s["name"] for s in seen["stats"]}
+
+
 def test_an_unreachable_target_is_exit_2_in_one_line(tmp_path: Path) -> None:
     code, _, err = finish(
         load("--target", "http://127.0.0.1:9/scim/v2", "--users", "1", "--out", str(tmp_path))
