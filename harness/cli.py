@@ -24,7 +24,7 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
         "compare",
         "Replay one Entra sequence against two targets and report the differences.",
     ),
-    "load": ("scim_harness.load.cli", "load", "Replay Entra's cycles against a target as a Locust load test."),
+    "load": ("scim_harness.load.cli", "load", "Replay Entra's cycles against a target as a load test."),
 }
 
 
