@@ -12,6 +12,7 @@ from click.core import ParameterSource
 from scim_harness.common.errors import HarnessError
 from scim_harness.common.redact import Redactor
 from scim_harness.common.scim_wire import DIALECT_NAMES, Dialect
+from scim_harness.compare import reach
 from scim_harness.compare.diff import compare as compare_sides
 from scim_harness.compare.render import verdict, write_reports
 from scim_harness.compare.replay import Target, load_scenario, replay
@@ -73,7 +74,11 @@ def _path(flag: str, help_text: str, **kwargs: object):
     help="Play the built-in lifecycle (updates, deprovisioning, a rename...) on generated users.",
 )
 @_path("--mappings", "Attribute mappings file (default: the Kintone help article's set).")
-@click.option("--dialect", type=click.Choice(DIALECT_NAMES), default="legacy", show_default=True)
+@click.option(
+    "--dialect",
+    type=click.Choice(DIALECT_NAMES),
+    help="Entra's payload dialect for both (default: as the Tenant URLs say, `?aadOptscim062020` or not).",
+)
 @click.option(
     "--run",
     "run_for",
@@ -106,7 +111,7 @@ def compare(
     locale: str,
     lifecycle: bool,
     mappings: Path | None,
-    dialect: str,
+    dialect: str | None,
     run_for: str | None,
     timeout: float,
     out: Path,
@@ -121,6 +126,11 @@ def compare(
         raise HarnessError("give exactly one of --tenant FILE or --users N")
     target_a = Target(a_name, url_a, read_token(ctx, "A", token_a, token_a_file))
     target_b = Target(b_name, url_b, read_token(ctx, "B", token_b, token_b_file))
+    if dialect is None and reach.dialect_of(url_a) is not reach.dialect_of(url_b):
+        raise HarnessError(
+            "the Tenant URLs select different dialects (aadOptscim062020 in one only): give --dialect"
+        )
+    chosen = Dialect(dialect) if dialect is not None else reach.dialect_of(url_a)
     try:
         mapping_set = MappingSet.load(mappings) if mappings is not None else MappingSet.default()
         duration = parse_duration(run_for) if run_for is not None else None
@@ -133,11 +143,15 @@ def compare(
         locale=locale,
         lifecycle=lifecycle,
         mappings=mapping_set,
-        dialect=Dialect(dialect),
+        dialect=chosen,
         duration=duration,
         timeout=timeout,
     )
-    redactor = Redactor([target_a.token, target_b.token])
+    redactor = Redactor(
+        [target_a.token, target_b.token, *reach.query_secrets(url_a), *reach.query_secrets(url_b)]
+    )
+    for target in (target_a, target_b):  # a typo is one line before any replay
+        reach.check(target.name, target.url, target.token, timeout=min(timeout, 30.0), empty_list=False)
     click.echo(f"compare: replaying {scenario.description} against {a_name} (A)...", err=True)
     side_a = replay(scenario, target_a, redactor)
     click.echo(f"compare: ... and against {b_name} (B)", err=True)

@@ -24,6 +24,7 @@ from scim_harness.common.redact import Redactor
 from scim_harness.common.scim_wire import FLAG, Dialect
 from scim_harness.compare.lifecycle import lifecycle_timeline
 from scim_harness.compare.normalise import Labels
+from scim_harness.compare.reach import split
 from scim_harness.compare.recorder import ABSENT, Exchange, RecordingTransport
 from scim_harness.simulator.clock import VirtualClock
 from scim_harness.simulator.engine import EngineSettings, ProvisioningJob
@@ -167,19 +168,14 @@ def tenant_url(url: str, dialect: Dialect) -> str:
     return parts._replace(query=query).geturl()
 
 
-def _extra_query(url: str) -> str:
-    pairs = [(k, v) for k, v in parse_qsl(urlsplit(url).query, keep_blank_values=True) if k != FLAG]
-    return urlencode(pairs)
-
-
 def replay(scenario: Scenario, target: Target, redactor: Redactor) -> SideResult:
     """Run the scenario against one target and record everything comparable."""
     clock = VirtualClock(START)
     tenant = build_tenant(scenario, clock)
     url = tenant_url(target.url, scenario.dialect)
-    base = urlsplit(url)._replace(query="").geturl()
+    base = split(url)[0]
     recorder = RecordingTransport(
-        base, clock, START, redactor, extra_query=_extra_query(url), timeout=scenario.timeout
+        base, clock, START, redactor, extra_query=split(url)[1], timeout=scenario.timeout
     )
     settings = EngineSettings(max_connections=1, timeout_seconds=scenario.timeout)
     try:
@@ -224,7 +220,7 @@ def replay(scenario: Scenario, target: Target, redactor: Redactor) -> SideResult
             "escrows": status.escrows,
         },
         labels=labels,
-        final_state=_final_state(base, target.token, labels, redactor, _extra_query(url)),
+        final_state=_final_state(base, target.token, labels, redactor, split(url)[1]),
     )
 
 

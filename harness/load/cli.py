@@ -64,7 +64,11 @@ def _token(ctx: click.Context, value: str | None, file: Path | None) -> str:
     show_default=True,
     help="Share of the users changed before each incremental cycle (0.1 or 10%).",
 )
-@click.option("--dialect", type=click.Choice(DIALECT_NAMES), default="legacy", show_default=True)
+@click.option(
+    "--dialect",
+    type=click.Choice(DIALECT_NAMES),
+    help="Entra's payload dialect (default: as the Tenant URL says, `?aadOptscim062020` or not).",
+)
 @click.option(
     "--concurrency",
     type=click.IntRange(min=1, max=10_000),

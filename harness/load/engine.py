@@ -28,7 +28,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import gevent
 import gevent.event
@@ -37,10 +36,17 @@ from locust.env import Environment
 from locust.event import Events
 from locust.html import get_html_report
 from locust.runners import MasterRunner, WorkerRunner
-from locust.stats import PERCENTILES_TO_REPORT, StatsCSVFileWriter, StatsEntry, stats_history
+from locust.stats import (
+    CSV_STATS_INTERVAL_SEC,
+    PERCENTILES_TO_REPORT,
+    StatsCSVFileWriter,
+    StatsEntry,
+    stats_history,
+)
 
 from scim_harness.common.errors import HarnessError
-from scim_harness.common.scim_wire import ENTRA_CONTENT_TYPE, FLAG
+from scim_harness.common.scim_wire import ENTRA_CONTENT_TYPE
+from scim_harness.compare.reach import split
 from scim_harness.load.flow import KINDS, Answer, Call, EntraFlow, Source
 from scim_harness.load.plan import LoadPlan, Slice
 from scim_harness.load.report import Figures, KindFigures
@@ -67,7 +73,7 @@ class Runtime:
 
     def prepare(self, plan: LoadPlan, part: Slice, token: str) -> Source:
         source = Source(plan, part)
-        base, self.extra_query = split_tenant_url(plan.target)
+        base, self.extra_query = split(plan.target)
         self.base = base
         self.authorization = f"Bearer {token}"
         self.pacer = Pacer(plan.rate / part.count if plan.rate else None)
@@ -83,13 +89,6 @@ class Runtime:
 
 
 RUNTIME = Runtime()
-
-
-def split_tenant_url(url: str) -> tuple[str, str]:
-    """SCIM base without query, and the Tenant URL's own query minus the dialect flag (kept on every call)."""
-    parts = urlsplit(url)
-    extra = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != FLAG])
-    return parts._replace(query="", fragment="").geturl().rstrip("/"), extra
 
 
 class EntraProvisioning(FastHttpUser):
@@ -316,7 +315,7 @@ def merge(messages: list[dict[str, Any]]) -> Progress:
 
 
 def _environment(plan: LoadPlan) -> Environment:
-    base, _ = split_tenant_url(plan.target)
+    base, _ = split(plan.target)
     return Environment(user_classes=[EntraProvisioning], events=Events(), host=base)
 
 
@@ -357,6 +356,8 @@ def _drive(
         gevent.sleep(0.25)
     on_tick(env, progress())
     runner.quit()
+    # One more pass of the CSV writer (it rewrites its files every CSV_STATS_INTERVAL_SEC): the final figures.
+    gevent.sleep(CSV_STATS_INTERVAL_SEC + 0.2)
     for greenlet in greenlets:
         greenlet.kill(block=True)
     csv_writer.close_files()

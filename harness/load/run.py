@@ -8,20 +8,18 @@ from __future__ import annotations
 import json
 import sys
 import time
-import uuid
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import click
-import httpx
 from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
 from scim_harness.common.errors import HarnessError
 from scim_harness.common.redact import Redactor
-from scim_harness.common.scim_wire import filter_query, list_resources
+from scim_harness.compare import reach
 from scim_harness.load.flow import Source
 from scim_harness.load.plan import LoadPlan, Slice, parse_share
 from scim_harness.load.report import as_json, checks, markdown, passed
@@ -48,7 +46,7 @@ def plan_from(options: dict[str, Any]) -> tuple[LoadPlan, float]:
         users=int(options["users"]),
         seed=int(options["seed"]),
         locale=str(options["locale"]),
-        dialect=str(options["dialect"]),
+        dialect=str(options["dialect"] or reach.dialect_of(str(options["target"])).value),
         cycles=int(options["cycles"]),
         changes_per_cycle=parse_share(str(options["changes_per_cycle"])),
         rate=options["rate"],  # type: ignore[arg-type]
@@ -56,29 +54,6 @@ def plan_from(options: dict[str, Any]) -> tuple[LoadPlan, float]:
         timeout=float(options["timeout"]),
     )
     return plan, duration
-
-
-def preflight(plan: LoadPlan, token: str, base: str, extra_query: str) -> None:
-    """Entra's Test Connection before anything else: a random userName must answer 200 and an empty list."""
-    query = filter_query("userName", str(uuid.uuid4())) + ("&" + extra_query if extra_query else "")
-    shown = base
-    try:
-        answer = httpx.get(
-            f"{base}/Users?{query}", headers={"Authorization": f"Bearer {token}"}, timeout=PREFLIGHT_TIMEOUT
-        )
-    except httpx.HTTPError as exc:
-        raise HarnessError(f"the target {shown} is unreachable: {type(exc).__name__}") from None
-    if answer.status_code in (401, 403):
-        raise HarnessError(f"the target {shown} refused the Secret Token (HTTP {answer.status_code})")
-    try:
-        body = answer.json()
-    except ValueError:
-        body = None
-    if answer.status_code != 200 or list_resources(body) != []:
-        raise HarnessError(
-            f"the target {shown} fails Entra's Test Connection: HTTP {answer.status_code} to a userName "
-            "filter that matches nobody (expected 200 and an empty ListResponse)"
-        )
 
 
 class Ticker:
@@ -123,8 +98,8 @@ class Ticker:
 
 def run(engine: ModuleType, token: str, options: dict[str, Any]) -> int:
     plan, duration = plan_from(options)
-    base, extra_query = engine.split_tenant_url(plan.target)
-    preflight(plan, token, base, extra_query)
+    base, _ = reach.split(plan.target)
+    reach.check("the target", plan.target, token, timeout=PREFLIGHT_TIMEOUT, empty_list=True)
     out = Path(options["out"])  # type: ignore[arg-type]
     web = (str(options["web_host"]), int(options["web_port"])) if options["web_ui"] else None
     outputs = engine.Outputs(out, web)
@@ -153,7 +128,7 @@ def run(engine: ModuleType, token: str, options: dict[str, Any]) -> int:
             f"load: verifying through SCIM that each of {len(user_names)} users exists once...", err=True
         )
         figures.verification = verify_exactly_once(plan.target, token, user_names)
-    write(figures, out, Redactor([token]))
+    write(figures, out, Redactor([token, *reach.query_secrets(plan.target)]))
     ok = passed(figures)
     click.echo(
         f"{'PASS' if ok else 'FAIL'}: {figures.total.requests} requests in {figures.wall_seconds:.1f} s "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -74,6 +75,35 @@ def test_a_broken_rule_on_one_side_makes_them_different(emulator_a: EmulatorServ
     assert result.exit_code == 1, result.output
     objects = {row[1] for row in reported_differences(tmp_path)}
     assert objects == {"u5", "job"}
+
+
+def test_the_dialect_follows_the_tenant_urls_and_secrets_in_them_are_redacted(
+    emulator_a: EmulatorServer, emulator_b: EmulatorServer, tmp_path: Path
+) -> None:
+    query = "?aadOptscim062020&code=function-key-0123456789"
+    result = run_compare(
+        tmp_path, "--a", emulator_a.scim_url + query, "--b", emulator_b.scim_url + query, "--users", "3"
+    )
+    assert result.exit_code == 0, result.output
+    markdown = (tmp_path / "compare.md").read_text(encoding="utf-8")
+    assert "dialect aadOptscim062020" in markdown
+    page = html.unescape((tmp_path / "compare.html").read_text(encoding="utf-8"))
+    assert '"op": "replace"' in page and '"op": "Replace"' not in page  # Entra's compliant PATCH bodies
+    for name in ("compare.md", "compare.html", "compare.json"):
+        assert "function-key-0123456789" not in (tmp_path / name).read_text(encoding="utf-8")
+
+
+def test_tenant_urls_selecting_different_dialects_need_an_explicit_one(tmp_path: Path) -> None:
+    result = run_compare(
+        tmp_path,
+        "--a",
+        "http://127.0.0.1:9/a?aadOptscim062020",
+        "--b",
+        "http://127.0.0.1:9/b",
+        "--users",
+        "1",
+    )
+    assert result.exit_code == 2 and "give --dialect" in result.stderr
 
 
 def test_a_tenant_file_with_its_timeline(
