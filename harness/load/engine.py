@@ -35,7 +35,7 @@ from locust import FastHttpUser, constant, task
 from locust.env import Environment
 from locust.event import Events
 from locust.html import get_html_report
-from locust.runners import MasterRunner, WorkerRunner
+from locust.runners import STATE_MISSING, MasterRunner, WorkerRunner
 from locust.stats import (
     CSV_STATS_INTERVAL_SEC,
     PERCENTILES_TO_REPORT,
@@ -50,7 +50,7 @@ from scim_harness.compare.reach import split
 from scim_harness.load.flow import KINDS, Answer, Call, EntraFlow, Source
 from scim_harness.load.plan import LoadPlan, Slice
 from scim_harness.load.report import Figures, KindFigures
-from scim_harness.load.work import DONE, WAIT, Pacer, Progress, Work, retry_after_seconds
+from scim_harness.load.work import WAIT, Pacer, Progress, Work, retry_after_seconds
 
 RETRY_AFTER_ATTEMPTS = 3  # as the simulator's `retry_after_attempts` default [U]
 MAX_RETRY_AFTER = 3600.0  # as the simulator's `max_retry_after_seconds` default [U]
@@ -108,7 +108,7 @@ class EntraProvisioning(FastHttpUser):
         if item == WAIT:
             gevent.sleep(0.01)
             return
-        if item == DONE or isinstance(item, str):
+        if isinstance(item, str):  # DONE: idle until the run is stopped
             gevent.sleep(0.5)
             return
         outcome = None
@@ -256,7 +256,11 @@ def run_master(
         return merge([reports[w] for w in workers if w in reports])
 
     def lost() -> str | None:
-        gone = [w for w in workers if w not in runner.clients and w not in finished]
+        gone = [
+            w
+            for w in workers
+            if w not in finished and (w not in runner.clients or runner.clients[w].state == STATE_MISSING)
+        ]
         return f"worker(s) lost: {', '.join(gone)}" if gone else None
 
     stopped = _drive(
