@@ -97,6 +97,13 @@ def _token(ctx: click.Context, value: str | None, file: Path | None) -> str:
     help="Worker: the master's address. Master: the address to listen on (0.0.0.0 for other machines).",
 )
 @click.option("--master-port", type=click.IntRange(min=1, max=65535), default=5557, show_default=True)
+@click.option(
+    "--connect-wait",
+    type=click.FloatRange(min=1, max=3600),
+    default=300.0,
+    show_default=True,
+    help="Seconds a master waits for its workers, and a worker for its master.",
+)
 @click.option("--web-ui", is_flag=True, help="Serve Locust's web UI while the run goes.")
 @click.option("--web-host", default="127.0.0.1", show_default=True)
 @click.option("--web-port", type=click.IntRange(min=1, max=65535), default=8089, show_default=True)
@@ -134,7 +141,12 @@ def load(ctx: click.Context, **options: object) -> None:
     from scim_harness.load import engine  # Locust, and gevent's monkey-patching, from here on
 
     if options["worker"]:
-        engine.run_worker(str(options["master_host"]), int(options["master_port"]), token)  # type: ignore[call-overload]
+        engine.run_worker(
+            str(options["master_host"]),
+            int(options["master_port"]),  # type: ignore[call-overload]
+            token,
+            float(options["connect_wait"]),  # type: ignore[arg-type]
+        )
         return
     from scim_harness.load.run import run
 

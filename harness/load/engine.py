@@ -17,11 +17,12 @@ Importing this module imports Locust, and Locust monkey-patches the standard lib
 
 from __future__ import annotations
 
-import locust  # noqa: F401  -- first: Locust's gevent monkey-patching must precede other imports
+import locust  # first: Locust's gevent monkey-patching must precede every other import
 
 # isort: split
 import json
 import logging
+import math
 import sys
 import time
 from collections.abc import Callable
@@ -31,6 +32,7 @@ from typing import Any
 
 import gevent
 import gevent.event
+import locust.runners
 from locust import FastHttpUser, constant, task
 from locust.env import Environment
 from locust.event import Events
@@ -55,7 +57,7 @@ from scim_harness.load.work import WAIT, Pacer, Progress, Work, retry_after_seco
 RETRY_AFTER_ATTEMPTS = 3  # as the simulator's `retry_after_attempts` default [U]
 MAX_RETRY_AFTER = 3600.0  # as the simulator's `max_retry_after_seconds` default [U]
 STATS_FLUSH_WAIT = 3.5  # one worker statistics report (every 3 s in Locust) after the last request
-WORKER_WAIT = 120.0  # how long a master waits for its workers to connect
+CONNECT_WAIT = 300.0  # how long a master waits for its workers, and a worker for its master (Locust's 5 min)
 log = logging.getLogger("scim_harness.load")
 
 
@@ -222,6 +224,7 @@ def run_master(
     expect_workers: int,
     bind_host: str,
     bind_port: int,
+    connect_wait: float = CONNECT_WAIT,
 ) -> Figures:
     env = _environment(plan)
     runner = env.create_master_runner(bind_host, bind_port)
@@ -234,13 +237,13 @@ def run_master(
         )
     )
     runner.register_message("scim_done", lambda environment, msg, **_: finished.add(msg.node_id))
-    deadline = time.monotonic() + WORKER_WAIT
+    deadline = time.monotonic() + connect_wait
     while len(runner.clients.ready) < expect_workers:
         if time.monotonic() > deadline:
             runner.quit()
             raise HarnessError(
                 f"only {len(runner.clients.ready)} of {expect_workers} workers connected "
-                f"within {WORKER_WAIT:.0f} s"
+                f"within {connect_wait:.0f} s"
             )
         gevent.sleep(0.2)
     workers = sorted(client.id for client in runner.clients.ready)[:expect_workers]
@@ -277,10 +280,16 @@ def run_master(
     return _figures(env, plan, f"distributed: one master, {len(workers)} workers", merged(), stopped, outputs)
 
 
-def run_worker(master_host: str, master_port: int, token: str) -> None:
+def run_worker(master_host: str, master_port: int, token: str, connect_wait: float = CONNECT_WAIT) -> None:
     """Serve a master until it quits: take the plan and slice it sends, provision the slice, say when done."""
     env = Environment(user_classes=[EntraProvisioning], events=Events(), host="http://unset.invalid")
-    runner = env.create_worker_runner(master_host, master_port)
+    # Locust retries the connection CONNECT_RETRY_COUNT times, CONNECT_TIMEOUT seconds each.
+    locust.runners.CONNECT_RETRY_COUNT = max(1, math.ceil(connect_wait / locust.runners.CONNECT_TIMEOUT))
+    try:
+        runner = env.create_worker_runner(master_host, master_port)
+    except ConnectionError:
+        where = f"{master_host}:{master_port}"
+        raise HarnessError(f"no master answered at {where} within {connect_wait:.0f} s") from None
     assert isinstance(runner, WorkerRunner)
 
     def on_plan(environment: Environment, msg: Any, **_: Any) -> None:

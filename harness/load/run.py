@@ -119,6 +119,7 @@ def run(engine: ModuleType, token: str, options: dict[str, Any]) -> int:
                 expect_workers=int(options["expect_workers"]),
                 bind_host=str(options["master_host"]),
                 bind_port=int(options["master_port"]),
+                connect_wait=float(options["connect_wait"]),
             )
             user_names = Source(plan, Slice(0, 1)).user_names()
         else:

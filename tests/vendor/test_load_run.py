@@ -252,6 +252,23 @@ def test_usage_errors_are_exit_2(args: tuple[str, ...], message: str) -> None:
     assert message in err and "Traceback" not in err
 
 
+def test_a_worker_without_a_master_gives_up_in_one_line() -> None:
+    code, _, err = finish(load("--worker", "--master-port", str(free_port()), "--connect-wait", "5"))
+    assert code == 2
+    assert "no master answered" in err and "Traceback" not in err
+
+
+def test_a_master_without_its_workers_gives_up_in_one_line(target: EmulatorServer, tmp_path: Path) -> None:
+    code, _, err = finish(
+        load(
+            *("--master", "--expect-workers", "2", "--master-port", str(free_port()), "--connect-wait", "3"),
+            *("--target", target.scim_url, "--users", "5", "--out", str(tmp_path)),
+        )
+    )
+    assert code == 2
+    assert "only 0 of 2 workers connected within 3 s" in err and "Traceback" not in err
+
+
 def test_no_token_is_exit_2() -> None:
     code, _, err = finish(load("--target", "http://127.0.0.1:9/x", "--users", "1", token=None))
     assert code == 2 and "a Secret Token is needed" in err
