@@ -7,10 +7,11 @@
 | `work` | one process's queue of (cycle, user), cycle after cycle; pacing and Retry-After suspension |
 | `verify` | afterwards: every source user exactly once in the target, through SCIM |
 | `report` | figures, the verdict against Microsoft's asks, Markdown and JSON |
-| `engine` | Locust: the user class, local, master and worker runs, CSV and HTML (imports Locust) |
+| `locust_user` | Entra's connections as a Locust user: Entra's calls, 429s (imports Locust) |
+| `engine` | Locust: local, master and worker runs, progress, Locust's CSV and HTML (imports Locust) |
 | `run` | one run from the command's options (imported after the engine) |
 | `cli` | the `load` command (imports Locust only when it runs) |
 
-Only `engine` (and `run`, imported after it) may import Locust or gevent: Locust monkey-patches the standard
-library on import, and nothing else in scim-harness may pay for that or see it.
+Only `engine` and `locust_user` (and `run`, imported after them) may import Locust or gevent: Locust
+monkey-patches the standard library on import, and nothing else in scim-harness may pay for that or see it.
 """
