@@ -19,6 +19,12 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "run": ("scim_harness.run_cli", "run", "Run the conformance suite and write reports/."),
     "report": ("scim_harness.report_cli", "report", "Rebuild the HTML report from existing results."),
+    "compare": (
+        "scim_harness.compare.cli",
+        "compare",
+        "Replay one Entra sequence against two targets and report the differences.",
+    ),
+    "load": ("scim_harness.load.cli", "load", "Replay Entra's cycles against a target as a load test."),
 }
 
 
