@@ -66,8 +66,9 @@ class CaptureProxy:
     """Reverse proxy recording redacted exchanges; a context manager, one running per process.
 
     `url` is what the client should call instead of the upstream (same path and query, plain HTTP on
-    127.0.0.1). Exchanges are redacted before they are stored, with the secrets given here and any added later
-    with `add_secret`. On exit the HAR file (`har_path`) and the mitmproxy flow file (`flow_path`) are
+    127.0.0.1). `start_page(id, title)` / `end_page()` group the requests of one scenario into a HAR page.
+    Exchanges are redacted before they are stored, with the secrets given here and any added later with
+    `add_secret`. On exit the HAR file (`har_path`) and the mitmproxy flow file (`flow_path`) are
     complete. `verify_upstream_tls=False` accepts a staging server's self-signed certificate. With
     `enabled=False` nothing runs: `url` is the upstream itself and nothing is recorded.
     """
@@ -115,6 +116,17 @@ class CaptureProxy:
 
     def mark(self) -> int:
         return len(self._store)
+
+    def start_page(self, page_id: str, title: str) -> None:
+        """Requests sent from now on belong to this HAR page (one per scenario) until `end_page`."""
+        if self.enabled:
+            self._store.open_page(page_id, self.redactor.text(title))
+
+    def end_page(self) -> None:
+        self._store.close_page()
+
+    def exchanges_on_page(self, page_id: str) -> list[Exchange]:
+        return self._store.on_page(page_id)
 
     def exchanges_since(self, mark: int) -> list[Exchange]:
         return self._store.since(mark)
