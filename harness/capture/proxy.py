@@ -30,6 +30,7 @@ STOP_TIMEOUT_S = 15.0
 # mitmproxy keeps its master and options in process-wide globals (mitmproxy.ctx), so two masters at once would
 # read each other's options. One proxy per process is all the suite needs (xdist workers are processes).
 _ACTIVE = threading.Lock()
+_running: CaptureProxy | None = None
 
 
 def _upstream(upstream_url: str) -> tuple[str, str, int, str]:
@@ -114,6 +115,12 @@ class CaptureProxy:
         """Redacts `value` from every exchange recorded from now on (a token created mid-run, say)."""
         self.redactor.add(value)
 
+    @staticmethod
+    def running() -> CaptureProxy | None:
+        """The proxy running in this process, if any (there is at most one): how reporting finds it without
+        knowing which fixture started it."""
+        return _running
+
     def mark(self) -> int:
         return len(self._store)
 
@@ -147,6 +154,8 @@ class CaptureProxy:
         except BaseException:
             self._stop()
             raise
+        global _running
+        _running = self
         return self
 
     def __exit__(
@@ -219,6 +228,9 @@ class CaptureProxy:
         self._ready.set()
 
     def _stop(self) -> None:
+        global _running
+        if _running is self:
+            _running = None
         try:
             if self._master is not None and self._thread is not None and self._thread.is_alive():
                 self._master.shutdown()
