@@ -105,7 +105,7 @@ def name_the_run(item: pytest.Item, identity: ScenarioIdentity) -> None:
 
 
 def plain_skip_reason(item: pytest.Item) -> None:
-    """"Skipped: not applicable: ..." -> "not applicable: ...": the reason as the suite wrote it, and no
+    """ "Skipped: not applicable: ..." -> "not applicable: ...": the reason as the suite wrote it, and no
     "trace" (for a skip, pytest's (file, line, reason) tuple as text)."""
     with test_result(item) as result:
         details = result.statusDetails if result is not None and result.status == Status.SKIPPED else None

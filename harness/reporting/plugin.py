@@ -22,7 +22,7 @@ import pytest
 
 from scim_harness.capture.exchange import Exchange
 from scim_harness.common.redact import Redactor
-from scim_harness.reporting import allure_bridge
+from scim_harness.reporting import allure_bridge, cucumber
 from scim_harness.reporting.environment import write_environment
 from scim_harness.reporting.evidence import attach_exchanges, attach_provisioning_logs, capture_proxy
 from scim_harness.reporting.failure import failure_sections, without_framework_frames
@@ -99,6 +99,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     _state(config)
+    cucumber.register(config)
     config.addinivalue_line("markers", f"{HELP_MARK}(anchor): help article section the scenario checks")
     for layer, title in LAYERS.items():
         config.addinivalue_line("markers", f"{layer}: {title}")
