@@ -22,11 +22,11 @@ def _redact_message(message: http.Message, redactor: Redactor) -> None:
             message.headers.set_all(name, clean)
     if message.raw_content:
         text = message.get_text(strict=False) or ""
+        kept = text
         if len(text) > MAX_BODY_CHARS:
-            text = f"{text[:MAX_BODY_CHARS]}\n[... {len(text) - MAX_BODY_CHARS} more characters not captured]"
-            message.text = text
-        redacted = redactor.body(text)
-        if redacted != message.get_text(strict=False):
+            kept = f"{text[:MAX_BODY_CHARS]}\n[... {len(text) - MAX_BODY_CHARS} more characters not captured]"
+        redacted = redactor.body(kept)
+        if redacted != text:
             message.text = redacted  # re-encoded with the message's charset and content-encoding
 
 
