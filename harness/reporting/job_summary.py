@@ -23,7 +23,8 @@ def _outcome(case: ET.Element) -> tuple[str, str]:
     for tag, label in (("failure", "❌ failed"), ("error", "❌ error"), ("skipped", "⏭️ skipped")):
         found = case.find(tag)
         if found is not None:
-            return label, (found.get("message") or "").splitlines()[0] if found.get("message") else ""
+            message = (found.get("message") or "").strip()
+            return label, message.splitlines()[0] if message else ""
     return "✅ passed", ""
 
 
@@ -42,9 +43,8 @@ def junit_table(junit_xml: Path) -> str:
         rows.append("| " + " | ".join(_cell(cell) for cell in row) + " |")
     if len(cases) > MAX_ROWS:
         rows.append(f"\n_{len(cases) - MAX_ROWS} more test cases are in junit.xml._")
-    return (
-        f"<details><summary>JUnit: {len(cases)} test cases</summary>\n\n" + "\n".join(rows) + "\n\n</details>\n"
-    )
+    table = "\n".join(rows)
+    return f"<details><summary>JUnit: {len(cases)} test cases</summary>\n\n{table}\n\n</details>\n"
 
 
 def job_summary(reports: Path) -> str:
