@@ -36,7 +36,12 @@ class Done:
 def scim_harness(
     *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = RUN_TIMEOUT_S
 ) -> Done:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SCIM_HARNESS_", "PYTEST_"))}
+    # No outside configuration of the run; where Allure is installed (tox names it) is not configuration.
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SCIM_HARNESS_", "PYTEST_")) or k == "SCIM_HARNESS_ALLURE"
+    }
     started = time.monotonic()
     done = subprocess.run(
         [str(SCRIPT), *args],
