@@ -205,8 +205,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     report: pytest.TestReport = yield
     run = item.stash.get(_RUN, None)
     if call.when == "call" and report.failed and run is not None and run.failure:
-        for title, text in run.failure:
-            report.longrepr.addsection(title, text)  # type: ignore[union-attr]
+        if hasattr(report.longrepr, "addsection"):
+            for title, text in run.failure:
+                report.longrepr.addsection(title, text)  # type: ignore[union-attr]
+        elif isinstance(report.longrepr, str):  # pytest.fail(..., pytrace=False): text only
+            report.longrepr += "".join(f"\n\n--- {title} ---\n{text}" for title, text in run.failure)
     elif call.when == "setup" and not report.passed and allure_bridge.open_unstarted(item):
         _label(item, scenario_of(item)[0])  # type: ignore[index]
     elif call.when == "teardown":
