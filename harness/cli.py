@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
 
 from scim_harness.common.errors import HarnessError
+
+DEBUG_ENV = "SCIM_HARNESS_DEBUG"
 
 # Subcommands are imported only when used: `emulator serve` should not pay for importing mitmproxy or pytest.
 SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
@@ -44,11 +47,18 @@ class _LazyGroup(click.Group):
             formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
-        # Expected failures become one readable line and exit code 2, never a traceback.
+        # Expected failures become one readable line and exit code 2, never a traceback. A path or permission
+        # problem the commands did not word themselves (OSError) too; SCIM_HARNESS_DEBUG=1 shows the trace.
         try:
             return super().invoke(ctx)
         except HarnessError as exc:
             click.secho(f"error: {exc}", fg="red", err=True)
+            sys.exit(2)
+        except OSError as exc:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            where = f": {exc.filename}" if exc.filename else ""
+            click.secho(f"error: {exc.strerror or exc}{where}", fg="red", err=True)
             sys.exit(2)
 
 

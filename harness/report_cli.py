@@ -35,10 +35,21 @@ from scim_harness.reporting.summary import write_summary
     default=None,
     help="JUnit XML of the run, for the Markdown summary [default: junit.xml next to the results].",
 )
-def report(results_dir: Path, report_dir: Path, junit_xml: Path | None) -> None:
+@click.option(
+    "--history",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Allure history file shown in the report, read only [default: history.jsonl next to the results].",
+)
+def report(results_dir: Path, report_dir: Path, junit_xml: Path | None, history: Path | None) -> None:
     """Rebuild the HTML report and the Markdown summary from existing results (no scenario is run)."""
+    history = history or results_dir.parent / "history.jsonl"
     html = build_html(
-        results_dir, report_dir, warn=lambda message: click.secho(message, fg="yellow", err=True)
+        results_dir,
+        report_dir,
+        warn=lambda message: click.secho(message, fg="yellow", err=True),
+        history=history if history.is_file() else None,
+        append_history=False,  # this run is in the history already: a rebuild adds no point to the trend
     )
     if html is not None:
         click.echo(f"HTML report: {html}")

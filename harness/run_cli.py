@@ -1,161 +1,37 @@
-"""`scim-harness run`: the conformance suite (pytest on steps/) in a subprocess with the configuration in its
-environment, then the reports."""
+"""`scim-harness run`: the conformance suite (pytest on steps/) in a subprocess, then the reports.
+
+Before anything starts: the options, the reports directory and the target with its credentials (the
+pre-flight, as Entra's Test Connection), each a one-line error and exit code 2 when wrong. After the run:
+HAR merged, summary.md, the HTML report (with the history of earlier runs), the summary on the terminal.
+Exit code: 0 all green, 1 a scenario failed, 2 the run could not start or finish.
+"""
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
+import shutil
 import sys
-from dataclasses import dataclass
+import uuid
 from pathlib import Path
 
 import click
-import httpx
 
-from scim_harness import steps
 from scim_harness.capture import merge_har
 from scim_harness.common.errors import HarnessError
+from scim_harness.common.redact import Redactor
 from scim_harness.config import DIALECTS, TARGETS, SuiteConfig
+from scim_harness.preflight import preflight as check_target
 from scim_harness.reporting import build_html, write_summary
+from scim_harness.suite_process import STEPS_DIR, ReportPaths, pytest_error_line, run_pytest
+from scim_harness.tags import marker_expression
 
-# The installed package's own steps/ (features/ sits beside it, in the repository and in the wheel alike).
-STEPS_DIR = Path(steps.__file__).resolve().parent
-KNOWN_TAGS = ("kintone", "entra", "scim", "destructive", "needs-admin")
-_WORDS = {"and", "or", "not"}
-
-
-@dataclass(frozen=True)
-class ReportPaths:
-    root: Path
-
-    @property
-    def allure_results(self) -> Path:
-        return self.root / "allure-results"
-
-    @property
-    def junit(self) -> Path:
-        return self.root / "junit.xml"
-
-    @property
-    def har(self) -> Path:
-        return self.root / "traffic.har"
-
-    @property
-    def summary(self) -> Path:
-        return self.root / "summary.md"
+__all__ = ["STEPS_DIR", "ReportPaths", "marker_expression", "merge_har_parts", "run"]
 
 
-def marker_expression(tags: str) -> str:
-    """'@kintone and not @destructive' -> 'kintone and not destructive'; an unknown tag is a clear error."""
-    tokens = re.findall(r"[()]|[^\s()]+", tags)
-    if not tokens:
-        raise HarnessError("--tags is empty")
-    words: list[str] = []
-    for token in tokens:
-        if token in "()" or token.lower() in _WORDS:
-            words.append(token.lower() if token.lower() in _WORDS else token)
-            continue
-        name = token.removeprefix("@")
-        if name not in KNOWN_TAGS:
-            raise HarnessError(
-                f"unknown tag {token!r} in --tags: use {', '.join('@' + t for t in KNOWN_TAGS)}"
-            )
-        words.append(name)
-    _check_grammar(words, tags)
-    return " ".join(words).replace("( ", "(").replace(" )", ")")
+def _warn(message: str) -> None:
+    click.secho(f"warning: {message}", fg="yellow", err=True)
 
 
-def _check_grammar(words: list[str], tags: str) -> None:
-    """pytest's -m grammar (expr: and/or/not over names and parentheses), checked here so that a dangling
-    operator is one line from us rather than pytest's usage error after the run has started."""
-    position = 0
-
-    def factor() -> None:
-        nonlocal position
-        word = words[position] if position < len(words) else None
-        if word == "not":
-            position += 1
-            factor()
-        elif word == "(":
-            position += 1
-            expression()
-            if position >= len(words) or words[position] != ")":
-                raise HarnessError(f"--tags {tags!r}: a parenthesis is not closed")
-            position += 1
-        elif word is None or word in _WORDS or word == ")":
-            raise HarnessError(
-                f"--tags {tags!r}: expected a tag {'here' if word is None else 'before ' + word}"
-            )
-        else:
-            position += 1
-
-    def expression() -> None:
-        nonlocal position
-        factor()
-        while position < len(words) and words[position] in ("and", "or"):
-            position += 1
-            factor()
-
-    expression()
-    if position < len(words):
-        raise HarnessError(f"--tags {tags!r}: unexpected {words[position]!r}")
-
-
-def pytest_command(config: SuiteConfig, paths: ReportPaths) -> list[str]:
-    # -P: the caller's working directory is not put on sys.path, so nothing there can shadow a module.
-    command = [
-        sys.executable,
-        "-P",
-        "-m",
-        "pytest",
-        str(STEPS_DIR),
-        "-c",
-        str(STEPS_DIR / "pytest.ini"),
-        "--rootdir",
-        str(STEPS_DIR.parent),
-        "-p",
-        "no:cacheprovider",
-        "-q",
-        "--alluredir",
-        str(paths.allure_results),
-        "--clean-alluredir",
-        "--junitxml",
-        str(paths.junit),
-        "-W",
-        "ignore::DeprecationWarning",
-    ]
-    if config.tags:
-        command += ["-m", marker_expression(config.tags)]
-    if config.workers > 1:
-        command += ["-n", str(config.workers)]
-    return command
-
-
-def check_reachable(config: SuiteConfig) -> None:
-    """A target given by URL must answer HTTP at all (any status) before a whole run is spent on it."""
-    url = config.scim_url or config.url
-    if not url:
-        return
-    try:
-        httpx.get(url.rstrip("/") + "/ServiceProviderConfig", timeout=min(config.timeout, 10.0))
-    except httpx.HTTPError as exc:
-        raise HarnessError(f"cannot reach the target at {url}: {type(exc).__name__}") from None
-
-
-def run_pytest(config: SuiteConfig, paths: ReportPaths) -> subprocess.CompletedProcess[str]:
-    paths.root.mkdir(parents=True, exist_ok=True)
-    # The configuration travels whole in the environment; a calling pytest's own variables must not leak in.
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SCIM_HARNESS_", "PYTEST_"))}
-    env.update(config.with_changes(reports=paths.root).to_env())
-    env["SCIM_HARNESS_HAR"] = str(paths.har)
-    try:
-        return subprocess.run(pytest_command(config, paths), env=env, text=True, check=False)
-    except OSError as exc:
-        raise HarnessError(f"cannot start pytest: {exc.strerror}") from None
-
-
-@click.command("run")
+@click.command("run", context_settings={"ignore_unknown_options": False})
 @click.option("--target", type=click.Choice(TARGETS), help="What to test (default: the embedded emulator).")
 @click.option(
     "--url", help="emulator: a running emulator; kintone: https://SUB.cybozu.com; scim: SCIM base URL."
@@ -164,7 +40,7 @@ def run_pytest(config: SuiteConfig, paths: ReportPaths) -> subprocess.CompletedP
 @click.option("--tags", help="Tag expression, e.g. '@kintone and not @destructive'.")
 @click.option("--dialect", type=click.Choice(DIALECTS), help="Entra's payload dialect (default: legacy).")
 @click.option("--capture/--no-capture", default=None, help="Record traffic through mitmproxy (default: on).")
-@click.option("--reports", type=click.Path(file_okay=False, path_type=Path), help="Output directory.")
+@click.option("--reports", type=click.Path(path_type=Path), help="Output directory (default: reports).")
 @click.option("--workers", type=click.IntRange(min=1), help="Parallel pytest-xdist workers (default: 1).")
 @click.option(
     "--config",
@@ -172,6 +48,19 @@ def run_pytest(config: SuiteConfig, paths: ReportPaths) -> subprocess.CompletedP
     type=click.Path(dir_okay=False, path_type=Path),
     help="TOML configuration file (default: ./scim-harness.toml if present).",
 )
+@click.option(
+    "--history",
+    type=click.Path(path_type=Path),
+    help="Allure history of earlier runs: a history.jsonl, or a previous reports directory holding one "
+    "(default: the reports directory's own, so runs into one directory build a trend).",
+)
+@click.option(
+    "--preflight/--no-preflight", default=True, help="Check the target and credentials first (default: on)."
+)
+@click.option(
+    "--pytest-output", is_flag=True, help="Show pytest's own output live instead of the progress display."
+)
+@click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED, metavar="[-- PYTEST_ARGS]...")
 def run(
     target: str | None,
     url: str | None,
@@ -182,8 +71,15 @@ def run(
     reports: Path | None,
     workers: int | None,
     config_file: Path | None,
+    history: Path | None,
+    preflight: bool,
+    pytest_output: bool,
+    pytest_args: tuple[str, ...],
 ) -> None:
-    """Run the conformance suite against a target, write reports/ and exit non-zero if a scenario fails."""
+    """Run the conformance suite against a target, write the reports and exit non-zero if a scenario fails.
+
+    Arguments after `--` go to pytest as they are, e.g. `scim-harness run -- -k token -x` or `-- --lf`.
+    """
     config = SuiteConfig.load(
         {
             "target": target,
@@ -200,20 +96,57 @@ def run(
     config.validate_target()
     if config.tags:
         marker_expression(config.tags)  # a bad expression fails here, in one line, before pytest starts
-    check_reachable(config)
-    paths = ReportPaths(config.reports.resolve())
+    paths = ReportPaths(_writable_directory(config.reports))
+    previous = _previous_history(history, paths)
+    if preflight:
+        checked = _preflight(config)
+        if checked:
+            click.echo(f"scim-harness: pre-flight passed ({', '.join(checked)})", err=True)
     click.echo(
         f"scim-harness: running the conformance suite against {config.target} "
-        f"(dialect {config.dialect}), reports in {paths.root}"
+        f"(dialect {config.dialect}), reports in {paths.root}",
+        err=True,
     )
-    completed = run_pytest(config, paths)
-    if completed.returncode == 5:
-        raise HarnessError("no scenario matched the selection (check --tags)")
-    if completed.returncode not in (0, 1):
-        raise HarnessError(f"the suite could not run (pytest exit code {completed.returncode})")
+    code = run_pytest(config, paths, pytest_args, live_output=pytest_output)
+    if code == 5:
+        raise HarnessError("no scenario matched the selection (check --tags and the pytest arguments)")
+    if code not in (0, 1):
+        raise HarnessError(f"the suite could not run (pytest exit code {code}): {pytest_error_line(paths)}")
     merge_har_parts(paths.har)
-    _write_reports(config, paths)
-    sys.exit(0 if completed.returncode == 0 else 1)
+    _write_reports(config, paths, previous)
+    if code == 1 and not pytest_output:
+        click.echo(f"pytest's own output, with each failure in full: {paths.pytest_output}")
+    sys.exit(code)
+
+
+def _writable_directory(directory: Path) -> Path:
+    """The reports directory, created and checked writable now, so a bad path is one line before the run."""
+    root = directory.expanduser().resolve()
+    probe = root / f".scim-harness-{uuid.uuid4().hex}"
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        probe.write_text("", encoding="utf-8")
+        probe.unlink()
+    except OSError as exc:
+        raise HarnessError(f"cannot write the reports to {directory}: {exc.strerror or exc}") from None
+    return root
+
+
+def _previous_history(history: Path | None, paths: ReportPaths) -> Path | None:
+    """--history: a history.jsonl or a directory holding one (a previous reports directory, say)."""
+    if history is None:
+        return None
+    found = history / paths.history.name if history.is_dir() else history
+    if not found.is_file():
+        raise HarnessError(f"no Allure history at {history} (a {paths.history.name} or a directory with one)")
+    return found
+
+
+def _preflight(config: SuiteConfig) -> list[str]:
+    report = check_target(config)
+    for warning in report.warnings:
+        _warn(warning)
+    return report.checked
 
 
 def merge_har_parts(har: Path) -> None:
@@ -223,15 +156,13 @@ def merge_har_parts(har: Path) -> None:
         merge_har(parts, har, remove_parts=True)
 
 
-def _write_reports(config: SuiteConfig, paths: ReportPaths) -> None:
+def _write_reports(config: SuiteConfig, paths: ReportPaths, previous_history: Path | None) -> None:
     """HTML report and summary from the reporting part; the summary's short form goes to the terminal."""
     summary = write_summary(paths.junit, paths.summary, target=config.target, dialect=config.dialect)
+    if previous_history is not None and previous_history.resolve() != paths.history.resolve():
+        shutil.copyfile(previous_history, paths.history)
     try:
-        build_html(
-            paths.allure_results,
-            paths.root / "allure-report",
-            warn=lambda message: click.secho(f"warning: {message}", fg="yellow", err=True),
-        )
+        build_html(paths.allure_results, paths.allure_report, history=paths.history, warn=_warn)
     except HarnessError as exc:
-        click.secho(f"warning: no HTML report: {exc}", fg="yellow", err=True)
+        _warn(f"no HTML report: {Redactor(config.secrets).text(str(exc))}")
     click.echo(summary)

@@ -51,3 +51,15 @@ def test_bad_input_is_one_readable_line_not_a_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     assert "missing.json" in result.stderr
     assert "not-a-real-token" not in result.stdout + result.stderr
+
+
+def test_a_path_or_permission_problem_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    # `report` does not word this one itself: the top-level group turns any OSError into one line.
+    results = tmp_path / "allure-results"
+    results.mkdir()
+    (results / "x-result.json").write_text('{"name": "x", "status": "passed", "uuid": "1"}')
+    result = _run("report", "--results", str(results), "--out", "/proc/forbidden/report")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "/proc/forbidden" in lines[0], result.stderr

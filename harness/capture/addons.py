@@ -10,39 +10,46 @@ from mitmproxy import http, io
 
 from scim_harness.capture.exchange import ExchangeStore, exchange_from_flow
 from scim_harness.capture.flows import redacted_flow
-from scim_harness.capture.har import write_har
+from scim_harness.capture.har import PAGE_KEY, write_har
 from scim_harness.common.redact import Redactor
 
 logger = logging.getLogger(__name__)
 
 
 class Record:
-    """Stores every finished flow as a redacted Exchange.
+    """Stores every finished flow, redacted once: as an Exchange (attachments) and as a flow (the HAR).
 
-    The hooks run before mitmproxy forwards the response (or its 502) to the client, so once the client
-    has its answer, the exchange is already in the store: a test can look at it right after the call returns.
+    A request belongs to the page (scenario) open when its headers arrived. The response hooks run before
+    mitmproxy forwards the response (or its 502) to the client, so once the client has its answer, the
+    exchange is already in the store: a test can look at it right after the call returns.
     """
 
     def __init__(self, store: ExchangeStore, redactor: Redactor) -> None:
         self.store = store
         self.redactor = redactor
 
+    def requestheaders(self, flow: http.HTTPFlow) -> None:
+        page = self.store.current_page
+        if page is not None:
+            flow.metadata[PAGE_KEY] = page
+
     def response(self, flow: http.HTTPFlow) -> None:
-        self.store.append(exchange_from_flow(flow, self.redactor))
+        copy = redacted_flow(flow, self.redactor)
+        self.store.append(exchange_from_flow(copy, page=copy.metadata.get(PAGE_KEY)), copy)
 
     def error(self, flow: http.HTTPFlow) -> None:
-        self.store.append(exchange_from_flow(flow, self.redactor))
+        self.response(flow)
 
 
 class WriteHar:
-    """Writes the whole capture as HAR 1.2 when mitmproxy shuts down."""
+    """Writes the whole capture as HAR 1.2, by mitmproxy's exporter, when mitmproxy shuts down."""
 
     def __init__(self, store: ExchangeStore, path: Path) -> None:
         self.store = store
         self.path = path
 
     def done(self) -> None:
-        write_har(self.store.all(), self.path)
+        write_har(self.store.flows(), self.path, self.store.pages())
         logger.info("wrote %d exchanges to %s", len(self.store), self.path)
 
 

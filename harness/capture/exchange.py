@@ -10,10 +10,7 @@ from datetime import UTC, datetime
 
 from mitmproxy import http
 
-from scim_harness.common.redact import Redactor
-
-# Bodies beyond this are cut: SCIM payloads are small, and a runaway body must not fill memory or the report.
-MAX_BODY_CHARS = 256 * 1024
+from scim_harness.capture.flows import MAX_BODY_CHARS
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +32,8 @@ class Exchange:
     send_ms: float = 0.0
     wait_ms: float = 0.0
     receive_ms: float = 0.0
+    page: str | None = None
+    """The HAR page (one per scenario) the request was sent in, if one was open."""
 
     def request_json(self) -> object | None:
         return _parse_json(self.request_body)
@@ -59,6 +58,14 @@ def _body_text(message: http.Message | None) -> str:
     return text
 
 
+def _headers(pairs: object) -> dict[str, str]:
+    """Repeated headers joined with ", " as HTTP allows."""
+    joined: dict[str, str] = {}
+    for name, value in pairs:  # type: ignore[attr-defined]
+        joined[name] = f"{joined[name]}, {value}" if name in joined else value
+    return joined
+
+
 def _ms(start: float | None, end: float | None) -> float:
     return round(max(0.0, (end - start) * 1000), 3) if start and end else 0.0
 
@@ -71,15 +78,15 @@ def _url(request: http.Request) -> str:
     return f"{request.scheme}://{authority}{request.path}"
 
 
-def exchange_from_flow(flow: http.HTTPFlow, redactor: Redactor) -> Exchange:
-    """A redacted Exchange from a finished flow; the live flow is left as is (it is still being served)."""
+def exchange_from_flow(flow: http.HTTPFlow, *, page: str | None = None) -> Exchange:
+    """An Exchange from a finished flow that is already redacted (`flows.redacted_flow`)."""
     request, response = flow.request, flow.response
     request_end = request.timestamp_end or request.timestamp_start
-    error = redactor.text(flow.error.msg) if flow.error else None
+    error = flow.error.msg if flow.error else None
     if response is not None:
         status, reason = response.status_code, response.reason
-        response_headers = redactor.headers(response.headers.items(multi=True))
-        response_body = redactor.body(_body_text(response))
+        response_headers = _headers(response.headers.items(multi=True))
+        response_body = _body_text(response)
         end = response.timestamp_end or response.timestamp_start or time.time()
         wait = _ms(request_end, response.timestamp_start)
         receive = _ms(response.timestamp_start, response.timestamp_end)
@@ -94,9 +101,9 @@ def exchange_from_flow(flow: http.HTTPFlow, redactor: Redactor) -> Exchange:
         started=datetime.fromtimestamp(request.timestamp_start, tz=UTC),
         duration_ms=_ms(request.timestamp_start, end),
         method=request.method,
-        url=redactor.text(_url(request)),
-        request_headers=redactor.headers(request.headers.items(multi=True)),
-        request_body=redactor.body(_body_text(request)),
+        url=_url(request),
+        request_headers=_headers(request.headers.items(multi=True)),
+        request_body=_body_text(request),
         status=status,
         response_headers=response_headers,
         response_body=response_body,
@@ -106,19 +113,38 @@ def exchange_from_flow(flow: http.HTTPFlow, redactor: Redactor) -> Exchange:
         send_ms=_ms(request.timestamp_start, request_end),
         wait_ms=wait,
         receive_ms=receive,
+        page=page,
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One HAR page: the requests of one scenario, so devtools tells which scenario sent which request."""
+
+    id: str
+    title: str
+    started: datetime
+
+
 class ExchangeStore:
-    """Append-only list of exchanges shared between mitmproxy's thread and the test threads."""
+    """Append-only record of the capture, shared between mitmproxy's thread and the test threads: the
+    redacted exchanges, the redacted flows they were made from (for the HAR export) and the pages."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._items: list[Exchange] = []
+        self._flows: list[http.HTTPFlow] = []
+        self._pages: list[Page] = []
+        self._by_page: dict[str, list[Exchange]] = {}
+        self._current: str | None = None
 
-    def append(self, exchange: Exchange) -> None:
+    def append(self, exchange: Exchange, flow: http.HTTPFlow | None = None) -> None:
         with self._lock:
             self._items.append(exchange)
+            if exchange.page is not None:
+                self._by_page.setdefault(exchange.page, []).append(exchange)
+            if flow is not None:
+                self._flows.append(flow)
 
     def __len__(self) -> int:
         with self._lock:
@@ -130,3 +156,31 @@ class ExchangeStore:
 
     def all(self) -> list[Exchange]:
         return self.since(0)
+
+    def flows(self) -> list[http.HTTPFlow]:
+        with self._lock:
+            return list(self._flows)
+
+    # -- pages --
+
+    def open_page(self, page_id: str, title: str) -> None:
+        with self._lock:
+            if page_id not in {page.id for page in self._pages}:
+                self._pages.append(Page(page_id, title, datetime.now(UTC)))
+            self._current = page_id
+
+    def close_page(self) -> None:
+        with self._lock:
+            self._current = None
+
+    @property
+    def current_page(self) -> str | None:
+        return self._current
+
+    def pages(self) -> list[Page]:
+        with self._lock:
+            return list(self._pages)
+
+    def on_page(self, page_id: str) -> list[Exchange]:
+        with self._lock:
+            return list(self._by_page.get(page_id, ()))

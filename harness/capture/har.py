@@ -1,4 +1,13 @@
-"""HAR 1.2 (http://www.softwareishard.com/blog/har-12-spec/) from redacted exchanges, for browser devtools."""
+"""HAR 1.2 from the redacted flows, written by mitmproxy's own exporter (`mitmproxy.addons.savehar`).
+
+mitmproxy makes every entry. What is ours, and why:
+- pages: one per scenario (id = the pytest node id, title = the scenario's name), and each entry's `pageref`,
+  so that devtools tells which scenario sent which request. mitmproxy's exporter has no notion of a scenario
+  and always writes `"pages": []`;
+- a `comment` on an entry whose request got no answer (mitmproxy writes status 0 and `_error`);
+- merging the files of pytest-xdist workers (one proxy, so one HAR, per worker process) and an atomic write.
+The flows given here are already redacted (`flows.redacted_flow`); nothing here sees a live flow.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +15,18 @@ import json
 import os
 import uuid
 from collections.abc import Iterable
-from http import HTTPStatus
-from http.cookies import CookieError, SimpleCookie
 from importlib import metadata
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
-from scim_harness.capture.exchange import Exchange
+from mitmproxy import http
+from mitmproxy.addons.savehar import SaveHar
+
+from scim_harness.capture.exchange import Page
 from scim_harness.common.errors import HarnessError
+
+PAGE_KEY = "scim_harness.page"
+"""flow.metadata key holding the page a request was sent in (set when its headers arrive)."""
 
 
 def _version() -> str:
@@ -24,118 +36,34 @@ def _version() -> str:
         return "0"
 
 
-def _name_values(pairs: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
-    return [{"name": name, "value": value} for name, value in pairs]
-
-
-def _header(headers: dict[str, str], name: str) -> str:
-    return next((value for key, value in headers.items() if key.lower() == name), "")
-
-
-def _cookies(header_value: str) -> list[dict[str, str]]:
-    # Cookie values are redacted upstream; names are still useful to see which cookies travelled.
-    cookie: SimpleCookie = SimpleCookie()
-    try:
-        cookie.load(header_value)
-    except CookieError:
-        return []
-    return [{"name": name, "value": morsel.value} for name, morsel in cookie.items()]
-
-
-def _headers_size(first_line: str, headers: dict[str, str]) -> int:
-    return len(first_line) + 2 + sum(len(k) + len(v) + 4 for k, v in headers.items()) + 2
-
-
-def _request(exchange: Exchange) -> dict[str, Any]:
-    split = urlsplit(exchange.url)
-    path = split.path + (f"?{split.query}" if split.query else "")
-    body = exchange.request_body.encode()
-    request: dict[str, Any] = {
-        "method": exchange.method,
-        "url": exchange.url,
-        "httpVersion": exchange.http_version,
-        "cookies": _cookies(_header(exchange.request_headers, "cookie")),
-        "headers": _name_values(exchange.request_headers.items()),
-        "queryString": _name_values(parse_qsl(split.query, keep_blank_values=True)),
-        "headersSize": _headers_size(
-            f"{exchange.method} {path} {exchange.http_version}", exchange.request_headers
-        ),
-        "bodySize": len(body),
-    }
-    if body:
-        request["postData"] = {
-            "mimeType": _header(exchange.request_headers, "content-type") or "application/octet-stream",
-            "params": [],
-            "text": exchange.request_body,
-        }
-    return request
-
-
-def _response(exchange: Exchange) -> dict[str, Any]:
-    status = exchange.status or 0
-    reason = exchange.reason
-    if not reason and status:
-        try:
-            reason = HTTPStatus(status).phrase
-        except ValueError:
-            reason = ""
-    body = exchange.response_body.encode()
-    mime = _header(exchange.response_headers, "content-type") or ("text/plain" if exchange.error else "")
+def _page(page: Page) -> dict[str, Any]:
     return {
-        "status": status,
-        "statusText": reason,
-        "httpVersion": exchange.http_version,
-        "cookies": _cookies(_header(exchange.response_headers, "set-cookie")),
-        "headers": _name_values(exchange.response_headers.items()),
-        "content": {
-            "size": len(body),
-            "mimeType": mime or "application/octet-stream",
-            "text": exchange.response_body,
-        },
-        "redirectURL": _header(exchange.response_headers, "location"),
-        "headersSize": _headers_size(f"{exchange.http_version} {status} {reason}", exchange.response_headers),
-        "bodySize": len(body),
+        "startedDateTime": page.started.isoformat(),
+        "id": page.id,
+        "title": page.title,
+        "pageTimings": {"onContentLoad": -1, "onLoad": -1},
     }
 
 
-def _entry(exchange: Exchange) -> dict[str, Any]:
-    timings = {
-        "blocked": -1,
-        "dns": -1,
-        "connect": -1,
-        "ssl": -1,
-        "send": exchange.send_ms,
-        "wait": exchange.wait_ms,
-        "receive": exchange.receive_ms,
-    }
-    entry: dict[str, Any] = {
-        "startedDateTime": exchange.started.isoformat(timespec="milliseconds"),
-        "time": round(exchange.send_ms + exchange.wait_ms + exchange.receive_ms, 3),
-        "request": _request(exchange),
-        "response": _response(exchange),
-        "cache": {},
-        "timings": timings,
-    }
-    if exchange.error:
-        entry["comment"] = f"error: {exchange.error}"
-    return entry
+def har_document(flows: Iterable[http.HTTPFlow], pages: Iterable[Page] = ()) -> dict[str, Any]:
+    """The HAR of redacted flows, entries in start order, with the pages and each entry's `pageref`."""
+    ordered = sorted(flows, key=lambda flow: flow.request.timestamp_start)
+    document = SaveHar().make_har(ordered)
+    log = document["log"]
+    log["creator"]["comment"] = f"exported by mitmproxy for scim-harness {_version()}; secrets redacted"
+    for entry, flow in zip(log["entries"], ordered, strict=True):
+        page = flow.metadata.get(PAGE_KEY)
+        if page:
+            entry["pageref"] = page
+        if flow.error is not None:
+            entry["comment"] = f"no answer: {flow.error.msg}"
+    log["pages"] = [_page(page) for page in sorted(pages, key=lambda page: page.started)]
+    return document
 
 
-def har_document(exchanges: Iterable[Exchange]) -> dict[str, Any]:
-    ordered = sorted(exchanges, key=lambda exchange: exchange.started)
-    return {
-        "log": {
-            "version": "1.2",
-            "creator": {"name": "scim-harness", "version": _version()},
-            "pages": [],
-            "entries": [_entry(exchange) for exchange in ordered],
-        }
-    }
-
-
-def write_har(exchanges: Iterable[Exchange], path: Path) -> Path:
-    """Writes the exchanges as HAR 1.2, atomically (a reader never sees half a file)."""
-    return _write_json(har_document(exchanges), Path(path))
+def write_har(flows: Iterable[http.HTTPFlow], path: Path, pages: Iterable[Page] = ()) -> Path:
+    """Writes the flows as HAR 1.2, atomically (a reader never sees half a file)."""
+    return _write_json(har_document(flows, pages), Path(path))
 
 
 def _write_json(document: dict[str, Any], path: Path) -> Path:
@@ -153,17 +81,24 @@ def _write_json(document: dict[str, Any], path: Path) -> Path:
 
 
 def merge_har(parts: Iterable[Path], out: Path, *, remove_parts: bool = False) -> Path:
-    """Joins HAR files (one per pytest-xdist worker, say) into one, entries in start order."""
+    """Joins HAR files (one per pytest-xdist worker, say) into one: pages and entries in start order."""
     parts = [Path(part) for part in parts]
-    entries: list[dict[str, Any]] = []
+    documents: list[dict[str, Any]] = []
     for part in parts:
         try:
-            entries += json.loads(part.read_text(encoding="utf-8"))["log"]["entries"]
-        except (OSError, ValueError, KeyError) as exc:
+            documents.append(json.loads(part.read_text(encoding="utf-8"))["log"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
             raise HarnessError(f"cannot read HAR file {part}: {exc}") from None
-    entries.sort(key=lambda entry: entry["startedDateTime"])
     document = har_document([])
-    document["log"]["entries"] = entries
+    log = document["log"]
+    log["entries"] = sorted(
+        (entry for part in documents for entry in part.get("entries", [])),
+        key=lambda entry: entry["startedDateTime"],
+    )
+    log["pages"] = sorted(
+        (page for part in documents for page in part.get("pages", [])),
+        key=lambda page: page["startedDateTime"],
+    )
     _write_json(document, Path(out))
     if remove_parts:
         for part in parts:

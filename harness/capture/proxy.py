@@ -30,6 +30,7 @@ STOP_TIMEOUT_S = 15.0
 # mitmproxy keeps its master and options in process-wide globals (mitmproxy.ctx), so two masters at once would
 # read each other's options. One proxy per process is all the suite needs (xdist workers are processes).
 _ACTIVE = threading.Lock()
+_running: CaptureProxy | None = None
 
 
 def _upstream(upstream_url: str) -> tuple[str, str, int, str]:
@@ -66,8 +67,9 @@ class CaptureProxy:
     """Reverse proxy recording redacted exchanges; a context manager, one running per process.
 
     `url` is what the client should call instead of the upstream (same path and query, plain HTTP on
-    127.0.0.1). Exchanges are redacted before they are stored, with the secrets given here and any added later
-    with `add_secret`. On exit the HAR file (`har_path`) and the mitmproxy flow file (`flow_path`) are
+    127.0.0.1). `start_page(id, title)` / `end_page()` group the requests of one scenario into a HAR page.
+    Exchanges are redacted before they are stored, with the secrets given here and any added later with
+    `add_secret`. On exit the HAR file (`har_path`) and the mitmproxy flow file (`flow_path`) are
     complete. `verify_upstream_tls=False` accepts a staging server's self-signed certificate. With
     `enabled=False` nothing runs: `url` is the upstream itself and nothing is recorded.
     """
@@ -113,8 +115,25 @@ class CaptureProxy:
         """Redacts `value` from every exchange recorded from now on (a token created mid-run, say)."""
         self.redactor.add(value)
 
+    @staticmethod
+    def running() -> CaptureProxy | None:
+        """The proxy running in this process, if any (there is at most one): how reporting finds it without
+        knowing which fixture started it."""
+        return _running
+
     def mark(self) -> int:
         return len(self._store)
+
+    def start_page(self, page_id: str, title: str) -> None:
+        """Requests sent from now on belong to this HAR page (one per scenario) until `end_page`."""
+        if self.enabled:
+            self._store.open_page(page_id, self.redactor.text(title))
+
+    def end_page(self) -> None:
+        self._store.close_page()
+
+    def exchanges_on_page(self, page_id: str) -> list[Exchange]:
+        return self._store.on_page(page_id)
 
     def exchanges_since(self, mark: int) -> list[Exchange]:
         return self._store.since(mark)
@@ -135,6 +154,8 @@ class CaptureProxy:
         except BaseException:
             self._stop()
             raise
+        global _running
+        _running = self
         return self
 
     def __exit__(
@@ -207,6 +228,9 @@ class CaptureProxy:
         self._ready.set()
 
     def _stop(self) -> None:
+        global _running
+        if _running is self:
+            _running = None
         try:
             if self._master is not None and self._thread is not None and self._thread.is_alive():
                 self._master.shutdown()

@@ -60,9 +60,17 @@ def html_unavailable_reason() -> str | None:
     return None
 
 
-def allure_config(output: Path, report_name: str = REPORT_NAME) -> str:
-    """An allurerc.mjs for one offline, single-file report (plain object: no import, loads from anywhere)."""
-    config = {
+HISTORY_LIMIT = 20
+"""Runs kept in the history file (Allure's `historyLimit`): enough for a trend, bounded in size."""
+
+
+def allure_config(
+    output: Path, report_name: str = REPORT_NAME, history: Path | None = None, *, append_history: bool = True
+) -> str:
+    """An allurerc.mjs for one offline, single-file report (plain object: no import, loads from anywhere).
+    With `history` (Allure 3's JSONL history file) the report shows each test's history and the trend, and
+    this run is appended to the file unless `append_history` is off (a rebuild of an earlier run)."""
+    config: dict[str, object] = {
         "name": report_name,
         "output": str(output),
         "plugins": {
@@ -76,6 +84,8 @@ def allure_config(output: Path, report_name: str = REPORT_NAME) -> str:
             },
         },
     }
+    if history is not None:
+        config.update(historyPath=str(history), historyLimit=HISTORY_LIMIT, appendHistory=append_history)
     return f"export default {json.dumps(config, indent=2)};\n"
 
 
@@ -85,9 +95,11 @@ def build_html(
     *,
     report_name: str = REPORT_NAME,
     warn: Callable[[str], None] = _warn,
+    history: Path | None = None,
+    append_history: bool = True,
 ) -> Path | None:
     """Builds `report_dir/index.html` from Allure results; returns its path, or None (after `warn`) if
-    Node.js or Allure 3 is missing.
+    Node.js or Allure 3 is missing. `history`: see `allure_config`.
 
     Raises HarnessError when there are no results or Allure itself fails.
     """
@@ -108,7 +120,15 @@ def build_html(
         scratch_dir = Path(scratch)
         output = scratch_dir / "out"
         config = scratch_dir / "allurerc.mjs"
-        config.write_text(allure_config(output, report_name), encoding="utf-8")
+        config.write_text(
+            allure_config(
+                output,
+                report_name,
+                Path(history).resolve() if history is not None else None,
+                append_history=append_history,
+            ),
+            encoding="utf-8",
+        )
         command = [
             node,
             str(allure),

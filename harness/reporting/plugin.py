@@ -1,36 +1,33 @@
-"""pytest plugin for the conformance suite: Allure labels, links, attachments, environment and redaction.
+"""pytest plugin for the conformance suite: one name per scenario run everywhere, Allure labels, links,
+evidence, failures without the framework's internals, JUnit in the scenario's words, redaction.
 
 Register it in steps/conftest.py with `pytest_plugins = ["scim_harness.reporting.plugin"]`. It works with
-allure-pytest-bdd (active when pytest gets `--alluredir`) and does nothing harmful without it.
+allure-pytest-bdd (active when pytest gets `--alluredir`) and does nothing harmful without it. It holds
+whatever the step functions' signatures are: step parameters are the arguments parsed from the step's words.
 
-It finds the run's objects lazily through the suite's fixtures, and only if a scenario used them:
-- `capture_proxy` (session, a harness.capture.CaptureProxy): the scenario's exchanges are attached;
-- `provisioning_job` (function, has `.logs.to_json()`): the simulator's provisioning logs are attached.
-Secrets that are not the proxy's are registered with `register_secrets(config, values)`; target, dialect and
-other environment facts with `set_environment(config, target=..., dialect=...)`.
+The suite provides fixtures it looks up by name (see `reporting.evidence`): `capture_proxy` and
+`provisioning_job`. Secrets that are not the proxy's are registered with `register_secrets(config, values)`;
+target, dialect and other environment facts with `set_environment(config, target=..., dialect=...)`.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import allure
 import pytest
 
+from scim_harness.capture.exchange import Exchange
 from scim_harness.common.redact import Redactor
-from scim_harness.reporting.attachments import (
-    exchange_overview,
-    format_exchanges,
-    plain_text,
-    provisioning_logs_json,
-)
+from scim_harness.reporting import allure_bridge, cucumber
 from scim_harness.reporting.environment import write_environment
+from scim_harness.reporting.evidence import attach_exchanges, attach_provisioning_logs, capture_proxy
+from scim_harness.reporting.failure import failure_sections, without_framework_frames
+from scim_harness.reporting.identity import identify, scenario_of
+from scim_harness.reporting.junit import name_cases_after_scenarios
 from scim_harness.reporting.labels import (
     DEFAULT_HELP_URL,
     HELP_MARK,
@@ -39,12 +36,9 @@ from scim_harness.reporting.labels import (
     help_url,
     layers_of,
 )
+from scim_harness.reporting.report_redaction import redact_report
 from scim_harness.reporting.results import redact_results_dir
 
-logger = logging.getLogger(__name__)
-
-CAPTURE_FIXTURE = "capture_proxy"
-JOB_FIXTURE = "provisioning_job"
 HELP_URL_INI = "help_base_url"
 
 
@@ -54,8 +48,17 @@ class _ReportState:
     environment: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class _ScenarioRun:
+    """What one running scenario's hooks hand each other."""
+
+    proxy: Any = None
+    step_mark: int = 0
+    failure: list[tuple[str, str]] = field(default_factory=list)
+
+
 _STATE = pytest.StashKey[_ReportState]()
-_STARTED = pytest.StashKey[datetime]()
+_RUN = pytest.StashKey[_ScenarioRun]()
 
 
 def _state(config: pytest.Config) -> _ReportState:
@@ -75,22 +78,28 @@ def set_environment(config: pytest.Config, **entries: object) -> None:
     _state(config).environment.update({key: str(value) for key, value in entries.items()})
 
 
-def _results_dir(config: pytest.Config) -> Path | None:
-    directory = getattr(config.option, "allure_report_dir", None)
-    return Path(directory) if directory else None
+# -- collection: the name of each scenario run --
 
 
-# -- hooks --
+JUNIT_NAMES_OPTION = "--junit-scenario-names"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(
         HELP_URL_INI, "help article that `@help:<anchor>` tags point into", default=DEFAULT_HELP_URL
     )
+    parser.getgroup("scim-harness reports").addoption(
+        JUNIT_NAMES_OPTION,
+        action="store_true",
+        dest="junit_scenario_names",
+        help="JUnit XML test cases named after the scenarios: classname = feature, name = scenario "
+        "(scim-harness run sets it; by default pytest's module and function names)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     _state(config)
+    cucumber.register(config)
     config.addinivalue_line("markers", f"{HELP_MARK}(anchor): help article section the scenario checks")
     for layer, title in LAYERS.items():
         config.addinivalue_line("markers", f"{layer}: {title}")
@@ -105,78 +114,122 @@ def pytest_bdd_apply_tag(tag: str, function: Any) -> bool | None:
     return None
 
 
-@pytest.hookimpl(trylast=True)  # after allure-pytest-bdd has opened the test result
-def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
-    item = request.node
-    item.stash[_STARTED] = datetime.now(UTC)
-    item.user_properties += [("feature", feature.name), ("scenario", scenario.name)]
+def pytest_itemcollected(item: pytest.Item) -> None:
+    # At collection, so every report of the item (a skip before it starts too) carries it, across xdist.
+    identity = identify(item)
+    if identity is not None:
+        item.user_properties += identity.properties()
 
-    tags = {mark.name for mark in item.iter_markers()}
-    layers = layers_of(tags)
+
+# -- a scenario's life --
+
+
+def _label(item: pytest.Item, feature: Any) -> None:
+    """Allure labels and links of the scenario whose result was just opened."""
+    identity = identify(item)
+    if identity is not None:
+        allure_bridge.name_the_run(item, identity)
+    layers = layers_of({mark.name for mark in item.iter_markers()})
     for layer in layers:
         allure.dynamic.label("layer", layer)
     if layers:
         allure.dynamic.epic(LAYERS[layers[0]])
         allure.dynamic.parent_suite(LAYERS[layers[0]])
     allure.dynamic.suite(feature.name)
-    allure.dynamic.story(scenario.name)
-
-    base_url = request.config.getini(HELP_URL_INI) or DEFAULT_HELP_URL
+    allure.dynamic.story(identity.name if identity else item.name)
+    base_url = item.config.getini(HELP_URL_INI) or DEFAULT_HELP_URL
     anchors = dict.fromkeys(mark.args[0] for mark in item.iter_markers(HELP_MARK) if mark.args)
     for anchor in anchors:
         allure.dynamic.link(help_url(anchor, base_url), name=f"Help: {anchor}")
 
 
-def pytest_bdd_after_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
-    try:
-        _attach_scenario_evidence(request)
-    except Exception:
-        # Reporting must never turn a scenario red; the reason goes to the log (which Allure attaches too).
-        logger.warning("could not attach the scenario's traffic or logs", exc_info=True)
+@pytest.hookimpl(trylast=True)  # after allure-pytest-bdd has opened the test result
+def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
+    item = request.node
+    _label(item, feature)
+    item.stash[_RUN] = run = _ScenarioRun()
+    _follow_capture(item, run)
 
 
-@pytest.hookimpl(hookwrapper=True, trylast=True)
+def _follow_capture(item: pytest.Item, run: _ScenarioRun) -> None:
+    """Opens the scenario's HAR page as soon as a capture proxy runs (a step's fixture may start it)."""
+    if run.proxy is None and (proxy := capture_proxy()) is not None:
+        run.proxy = proxy
+        identity = identify(item)
+        proxy.start_page(item.nodeid, identity.title if identity else item.nodeid)
+    if run.proxy is not None:
+        run.step_mark = run.proxy.mark()
+
+
+@pytest.hookimpl(trylast=True)  # the step's fixtures are set up; allure-pytest-bdd recorded every argument
+def pytest_bdd_before_step_call(
+    request: pytest.FixtureRequest, step: Any, step_func_args: dict[str, Any]
+) -> None:
+    item = request.node
+    run = item.stash.get(_RUN, None)
+    if run is not None:
+        _follow_capture(item, run)
+    allure_bridge.keep_step_parameters(item, step, step_func_args)
+
+
+@pytest.hookimpl(tryfirst=True)  # while the failing step is still open in Allure
+def pytest_bdd_step_error(request: pytest.FixtureRequest, step: Any, exception: BaseException) -> None:
+    without_framework_frames(exception)
+    item = request.node
+    run = item.stash.get(_RUN, None)
+    if run is None:
+        return
+    step_exchanges: list[Exchange] = []
+    earlier: list[Exchange] = []
+    if run.proxy is not None:
+        step_exchanges = [e for e in run.proxy.exchanges_since(run.step_mark) if e.page == item.nodeid]
+        earlier = run.proxy.exchanges_on_page(item.nodeid)
+        attach_exchanges(step_exchanges, _state(item.config).redactor, "HTTP exchanges of this step")
+    run.failure = failure_sections(f"{step.keyword} {step.name}", step_exchanges, earlier)
+
+
+def pytest_bdd_after_scenario(request: pytest.FixtureRequest) -> None:
+    run = request.node.stash.get(_RUN, None)
+    redactor = _state(request.config).redactor
+    if run is not None and run.proxy is not None:
+        run.proxy.end_page()
+        for secret in run.proxy.redactor.secrets:
+            redactor.add(secret)
+        attach_exchanges(run.proxy.exchanges_on_page(request.node.nodeid), redactor)
+    attach_provisioning_logs(request, redactor)
+
+
+@pytest.hookimpl(wrapper=True, trylast=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
-    # Innermost wrapper: the report is redacted before allure-pytest-bdd, the terminal and the JUnit writer
-    # read it. Tracebacks show step arguments: a fixture holding a token (a context dict) would leak there.
-    outcome = yield
+    # The innermost wrapper: what is done here is seen by allure-pytest-bdd, the terminal and JUnit.
+    report: pytest.TestReport = yield
+    run = item.stash.get(_RUN, None)
+    if call.when == "call" and report.failed and run is not None and run.failure:
+        if hasattr(report.longrepr, "addsection"):
+            for title, text in run.failure:
+                report.longrepr.addsection(title, text)  # type: ignore[union-attr]
+        elif isinstance(report.longrepr, str):  # pytest.fail(..., pytrace=False): text only
+            report.longrepr += "".join(f"\n\n--- {title} ---\n{text}" for title, text in run.failure)
+    elif call.when == "setup" and not report.passed and allure_bridge.open_unstarted(item):
+        _label(item, scenario_of(item)[0])  # type: ignore[index]
+    elif call.when == "teardown":
+        allure_bridge.close_unstarted(item)
+        allure_bridge.plain_skip_reason(item)
     redactor = _state(item.config).redactor
     if redactor.secrets:
-        _redact_report(outcome.get_result(), redactor)
+        redact_report(report, redactor)
+    return report
 
 
-def _redact_report(report: pytest.TestReport, redactor: Redactor) -> None:
-    if isinstance(report.longrepr, tuple):  # a skip: (path, line, reason)
-        path, line, reason = report.longrepr
-        report.longrepr = (path, line, redactor.text(reason))
-    elif isinstance(report.longrepr, str):
-        report.longrepr = redactor.text(report.longrepr)
-    elif report.longrepr is not None:
-        # Redacted in place, so pytest keeps its structure (crash line for JUnit's message, xdist transport).
-        _redact_repr(report.longrepr, redactor)
-    report.sections = [(title, redactor.text(content)) for title, content in report.sections]
-
-
-def _redact_repr(value: Any, redactor: Redactor) -> Any:
-    """Redacts every string inside pytest's failure representation (dataclasses, lists, tuples)."""
-    if isinstance(value, str):
-        return redactor.text(value)
-    if isinstance(value, list):
-        value[:] = [_redact_repr(item, redactor) for item in value]
-        return value
-    if isinstance(value, tuple):
-        return tuple(_redact_repr(item, redactor) for item in value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for field_ in dataclasses.fields(value):
-            object.__setattr__(value, field_.name, _redact_repr(getattr(value, field_.name), redactor))
-    return value
-
-
-@pytest.hookimpl(trylast=True)
+@pytest.hookimpl(trylast=True)  # after pytest has written the JUnit XML
 def pytest_sessionfinish(session: pytest.Session) -> None:
     config = session.config
-    results_dir = _results_dir(config)
-    if results_dir is None:
+    junit = getattr(config.option, "xmlpath", None)
+    renaming = config.getoption("junit_scenario_names", default=False)
+    if renaming and junit and not hasattr(config, "workerinput") and Path(junit).is_file():
+        name_cases_after_scenarios(Path(junit))
+    directory = getattr(config.option, "allure_report_dir", None)
+    if not directory:
         return
     state = _state(config)
     environment = {
@@ -184,54 +237,5 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         for key in ("target", "dialect")
         if (value := config.getoption(key, default=None)) is not None
     }
-    write_environment(results_dir, {**environment, **state.environment}, state.redactor)
-    redact_results_dir(results_dir, state.redactor.secrets)
-
-
-# -- evidence --
-
-
-def _fixture_if_used(request: pytest.FixtureRequest, name: str) -> Any | None:
-    """The fixture's value if this scenario set it up (statically or from a step); never starts it anew."""
-    if name not in request.fixturenames:
-        return None
-    try:
-        return request.getfixturevalue(name)
-    except (Exception, pytest.skip.Exception):
-        return None
-
-
-def _attach_scenario_evidence(request: pytest.FixtureRequest) -> None:
-    state = _state(request.config)
-    redactor = state.redactor
-
-    proxy = _fixture_if_used(request, CAPTURE_FIXTURE)
-    if proxy is not None:
-        for secret in proxy.redactor.secrets:
-            redactor.add(secret)
-        started = request.node.stash.get(_STARTED, None)
-        # By time rather than by mark: the session proxy may have been started by this very scenario.
-        exchanges = [e for e in proxy.exchanges() if started is None or e.started >= started]
-        if exchanges:
-            text = exchange_overview(exchanges) + "\n\n" + "=" * 100 + "\n\n" + format_exchanges(exchanges)
-            allure.attach(
-                redactor.text(text),
-                name=f"HTTP exchanges ({len(exchanges)})",
-                attachment_type=allure.attachment_type.TEXT,
-            )
-
-    job = _fixture_if_used(request, JOB_FIXTURE)
-    logs = getattr(job, "logs", None) if job is not None else None
-    if logs is not None:
-        allure.attach(
-            provisioning_logs_json(logs, redactor),
-            name="Provisioning logs",
-            attachment_type=allure.attachment_type.JSON,
-        )
-        as_table = getattr(logs, "as_table", None)
-        if callable(as_table):
-            allure.attach(
-                redactor.text(plain_text(as_table())),
-                name="Provisioning logs (table)",
-                attachment_type=allure.attachment_type.TEXT,
-            )
+    write_environment(Path(directory), {**environment, **state.environment}, state.redactor)
+    redact_results_dir(Path(directory), state.redactor.secrets)

@@ -1,4 +1,8 @@
-"""Short Markdown summary of a run, from pytest's JUnit XML, for CI logs and the terminal."""
+"""Short Markdown summary of a run, from pytest's JUnit XML, for CI logs, the job page and the terminal.
+
+Scenarios are named as everywhere else (`reporting.identity`: feature, scenario, the dialect when both run);
+a reason shared by several skipped scenarios is written once, above their names.
+"""
 
 from __future__ import annotations
 
@@ -38,9 +42,8 @@ def _first_line(text: str | None) -> str:
 
 def _scenario_name(case: ET.Element) -> str:
     properties = {p.get("name"): p.get("value") for p in case.iter("property")}
-    scenario = properties.get("scenario")
+    feature, scenario = properties.get("feature"), properties.get("scenario")
     if scenario:
-        feature = properties.get("feature")
         return f"{feature}: {scenario}" if feature else scenario
     classname = case.get("classname", "")
     return f"{classname}::{case.get('name', '?')}" if classname else case.get("name", "?")
@@ -95,11 +98,31 @@ def render_summary(summary: RunSummary, *, target: str, dialect: str) -> str:
         f"{len(not_applicable)} not applicable** "
         f"({len(summary.outcomes)} scenarios in {summary.seconds:.1f} s)",
     ]
-    for title, outcomes in (("Failed", failed), ("Skipped", skipped), ("Not applicable", not_applicable)):
+    if failed:
+        lines += ["", f"### Failed ({len(failed)})", ""]
+        lines += [f"- {o.name}" + (f": {o.reason}" if o.reason else "") for o in failed]
+    for title, outcomes in (("Skipped", skipped), ("Not applicable", not_applicable)):
         if outcomes:
-            lines += ["", f"### {title}", ""]
-            lines += [f"- {o.name}" + (f": {o.reason}" if o.reason else "") for o in outcomes]
+            lines += ["", f"### {title} ({len(outcomes)})", "", *_grouped_by_reason(outcomes)]
     return "\n".join(lines) + "\n"
+
+
+def _grouped_by_reason(outcomes: list[Outcome]) -> list[str]:
+    """A reason given once for many scenarios is written once, then their names; a lone one on its line."""
+    by_reason: dict[str, list[str]] = {}
+    for outcome in outcomes:
+        by_reason.setdefault(outcome.reason, []).append(outcome.name)
+    lines: list[str] = []
+    for reason, names in by_reason.items():
+        if len(names) == 1:
+            lines.append(f"- {names[0]}" + (f": {reason}" if reason else ""))
+            continue
+        if lines and lines[-1] != "":
+            lines.append("")
+        lines += [f"{reason or 'no reason given'} ({len(names)}):", "", *(f"- {name}" for name in names), ""]
+    while lines and lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 def write_summary(junit_xml: Path, out_md: Path, *, target: str, dialect: str) -> str:

@@ -133,6 +133,28 @@ def test_mark_splits_exchanges_per_scenario(upstream: str) -> None:
     assert len(everything) == 3
 
 
+def test_pages_group_each_scenarios_requests_in_the_har(upstream: str, tmp_path: Path) -> None:
+    har = tmp_path / "traffic.har"
+    with CaptureProxy(upstream + SCIM_PATH, secrets=[TOKEN], har_path=har) as proxy:
+        httpx.get(_scim(proxy, "ServiceProviderConfig"), timeout=5)
+        proxy.start_page("node-a", f"Feature: scenario A with {TOKEN}")
+        httpx.get(_scim(proxy, "Users"), timeout=5)
+        proxy.end_page()
+        proxy.start_page("node-b", "Feature: scenario B")
+        httpx.post(_scim(proxy, "Users"), json={"userName": "b"}, timeout=5)
+        on_b = proxy.exchanges_on_page("node-b")
+    document = json.loads(har.read_text())
+
+    assert [e.method for e in on_b] == ["POST"]
+    log = document["log"]
+    assert [(p["id"], p["title"]) for p in log["pages"]] == [
+        ("node-a", f"Feature: scenario A with {REDACTED}"),
+        ("node-b", "Feature: scenario B"),
+    ]
+    assert [e.get("pageref") for e in log["entries"]] == [None, "node-a", "node-b"]
+    assert log["entries"][1]["request"]["url"] == f"{upstream}/scim/v2/Users?aadOptscim062020"
+
+
 def test_disabled_proxy_passes_straight_through(upstream: str, tmp_path: Path) -> None:
     har = tmp_path / "traffic.har"
     with CaptureProxy(upstream + SCIM_PATH, har_path=har, enabled=False) as proxy:

@@ -23,6 +23,7 @@ bdd_features_base_dir = .
 addopts = --strict-markers
 markers =
     destructive: changes shared state
+    kintone_only: a Kintone rule
 """
 
 

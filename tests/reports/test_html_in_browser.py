@@ -69,7 +69,7 @@ def test_report_renders_names_counts_and_environment(sample_run: SampleRun, tmp_
     # The tree opens the group holding a failure; the all-green/skipped group stays folded under its title.
     for text in ("Kintone rules", "Adding a user", CREATED, FAILING, "SCIM protocol"):
         assert text in rendered, f"{text!r} is not visible in the rendered report"
-    assert re.search(r"Total 4 Failed 1 Passed 2 Skipped 1", rendered), rendered[:1500]
+    assert re.search(r"Total 5 Failed 1 Passed 2 Skipped 2", rendered), rendered[:1500]
     assert "mitmproxy 12.3.1" in rendered
     assert "target sample" in rendered
 

@@ -14,6 +14,7 @@ CREATED = "A new user is created in Kintone"
 FAILING = "Creating the same user twice succeeds"
 NOT_APPLICABLE = "Kintone-only rule on a vendor server"
 CARELESS = "A careless step takes the secret token as an argument"
+SKIPPED_UP_FRONT = "A Kintone rule skipped before it starts"
 
 
 def _results(run: SampleRun) -> dict[str, dict]:
@@ -32,9 +33,9 @@ def _labels(result: dict, name: str) -> list[str]:
 
 def test_sample_suite_ran_and_pytest_wrote_junit_xml(sample_run: SampleRun) -> None:
     assert sample_run.exit_code == 1, sample_run.output
-    assert "1 failed, 2 passed, 1 skipped" in sample_run.output
+    assert "1 failed, 2 passed, 2 skipped" in sample_run.output
     junit = sample_run.junit.read_text()
-    assert junit.count("<testcase") == 4
+    assert junit.count("<testcase") == 5
     assert 'name="scenario" value="A new user is created in Kintone"' in junit
 
 
@@ -42,7 +43,7 @@ def test_summary_counts_outcomes_and_gives_reasons(sample_run: SampleRun) -> Non
     summary = sample_run.summary
     assert sample_run.summary_md.read_text() == summary
     assert "FAILED" in summary.splitlines()[0]
-    assert "**2 passed, 1 failed, 0 skipped, 1 not applicable**" in summary
+    assert "**2 passed, 1 failed, 0 skipped, 2 not applicable**" in summary
     assert f"- Adding a user: {FAILING}: AssertionError: expected 201, the target answered 409" in summary
     assert f"- Protocol behaviour: {NOT_APPLICABLE}: not applicable: the target is a vendor's" in summary
     assert "Target: `sample`, dialect: `aadOptscim062020`" in summary
@@ -60,6 +61,17 @@ def test_allure_labels_from_feature_and_tags(sample_run: SampleRun) -> None:
     assert not [tag for tag in _labels(created, "tag") if tag.startswith("help")]
     protocol = _results(sample_run)[NOT_APPLICABLE]
     assert _labels(protocol, "layer") == ["scim"]
+
+
+def test_a_scenario_skipped_before_it_starts_is_in_allure_with_its_reason(sample_run: SampleRun) -> None:
+    result = _results(sample_run)[SKIPPED_UP_FRONT]
+    assert result["status"] == "skipped"
+    assert result["statusDetails"] == {"message": "not applicable: a Kintone-only rule, skipped up front"}
+    assert [(s["name"], s["status"]) for s in result["steps"]] == [
+        ("Given the target is not Kintone", "skipped")
+    ]
+    assert _labels(result, "suite") == ["Protocol behaviour"]
+    assert _labels(result, "layer") == ["scim"]
 
 
 def test_help_links_from_tags(sample_run: SampleRun) -> None:
@@ -101,10 +113,17 @@ def test_provisioning_logs_are_attached(sample_run: SampleRun) -> None:
     assert "rich.table" not in table and "\x1b[" not in table, "rendered as plain text"
 
 
-def test_secret_step_argument_is_scrubbed_after_the_run(sample_run: SampleRun) -> None:
-    careless = _results(sample_run)[CARELESS]
-    [step] = careless["steps"]
-    assert step["parameters"] == [{"name": "secret_token", "value": f"'{REDACTED}'"}]
+def test_a_fixture_is_never_a_step_parameter(sample_run: SampleRun) -> None:
+    # The careless step takes the token fixture as an argument: not a word of the step, so not a parameter.
+    [step] = _results(sample_run)[CARELESS]["steps"]
+    assert step.get("parameters", []) == []
+
+
+def test_step_parameters_are_the_steps_own_words_unquoted(sample_run: SampleRun) -> None:
+    # `provision(capture_proxy, provisioning_job, context, user)`: only `user` comes from the step's words.
+    steps = {step["name"]: step for step in _results(sample_run)[CREATED]["steps"]}
+    provision = steps['When Entra provisions the user "alice@contoso.com"']
+    assert provision["parameters"] == [{"name": "user", "value": "alice@contoso.com"}]
 
 
 def test_environment_properties(sample_run: SampleRun) -> None:

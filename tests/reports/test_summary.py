@@ -46,10 +46,38 @@ def test_counts_and_reasons(tmp_path: Path) -> None:
     assert (
         "- steps.test_users::test_setup_broke: error in set-up/tear-down: ConnectionError: refused\n" in text
     )
-    assert "### Skipped\n\n- steps.test_admin::test_propagation: the kintone target cannot switch" in text
+    assert "### Failed (2)\n" in text
+    assert "### Skipped (1)\n\n- steps.test_admin::test_propagation: the kintone target cannot switch" in text
     assert (
-        "### Not applicable\n\n- steps.test_admin::test_kintone_only: Not applicable: a Kintone rule" in text
+        "### Not applicable (1)\n\n- steps.test_admin::test_kintone_only: Not applicable: a Kintone rule"
+        in text
     )
+
+
+REPEATED = """<testsuite tests="4" time="2">
+{cases}
+<testcase classname="Login names" name="Rename is refused [legacy]">
+ <properties><property name="feature" value="Login names"/>
+ <property name="scenario" value="Rename is refused [legacy]"/></properties>
+ <failure message="AssertionError: renamed"/></testcase>
+</testsuite>
+"""
+CASE = """<testcase classname="Tokens" name="{name}"><properties><property name="feature" value="Tokens"/>
+<property name="scenario" value="{name}"/></properties>
+<skipped message="not applicable: a Kintone rule"/></testcase>"""
+
+
+def test_a_reason_shared_by_many_is_written_once_and_failures_name_their_dialect(tmp_path: Path) -> None:
+    names = ["Valid token [legacy]", "Valid token [aadOptscim062020]", "Expired token [legacy]"]
+    (tmp_path / "junit.xml").write_text(REPEATED.format(cases="\n".join(CASE.format(name=n) for n in names)))
+    text = write_summary(tmp_path / "junit.xml", tmp_path / "summary.md", target="scim", dialect="both")
+    assert text.count("not applicable: a Kintone rule") == 1
+    assert (
+        "### Not applicable (3)\n\nnot applicable: a Kintone rule (3):\n\n"
+        "- Tokens: Valid token [legacy]\n- Tokens: Valid token [aadOptscim062020]\n"
+        "- Tokens: Expired token [legacy]\n"
+    ) in text
+    assert "### Failed (1)\n\n- Login names: Rename is refused [legacy]: AssertionError: renamed\n" in text
 
 
 def test_all_green_run(tmp_path: Path) -> None:
