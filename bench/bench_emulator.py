@@ -18,7 +18,6 @@ import json
 import os
 import random
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -33,41 +32,36 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 
-from scim_harness.emulator.store import Database
+from scim_harness.emulator import kintone_rules
+from scim_harness.emulator.rules import RuleSwitches
+from scim_harness.emulator.store import Database, UserValues
 
 TOKEN = "bench-token-0123456789abcdef"
-FILTER_SQL = "SELECT * FROM users WHERE lower(user_name) = lower(?) ORDER BY id"
 MAX_REQUESTS = 5_000
 CONCURRENCY = 8
 TIMEOUT_S = 10.0
 
 
 def bulk_load(path: str, count: int) -> None:
-    Database(path).close()  # the emulator's own schema and indexes
-    conn = sqlite3.connect(path)
-    conn.execute("PRAGMA synchronous=OFF")
-    now = "2026-01-01T00:00:00.000000Z"
-    rows = (
-        (
-            f"user{n:07d}@example.com",
-            f"ext-{n}",
-            f"User {n}",
-            "Family",
-            "Given",
-            f"user{n}@example.com",
-            now,
-            now,
+    """Provisioned users straight into the emulator's store (its schema and indexes), in one transaction."""
+    database = Database(path)
+    try:
+        database.users.bulk_load(
+            (
+                UserValues(
+                    user_name=f"user{n:07d}@example.com",
+                    external_id=f"ext-{n}",
+                    display_name=f"User {n}",
+                    family_name="Family",
+                    given_name="Given",
+                    email=f"user{n}@example.com",
+                )
+                for n in range(count)
+            ),
+            now="2026-01-01T00:00:00.000000Z",
         )
-        for n in range(count)
-    )
-    with conn:
-        conn.executemany(
-            "INSERT INTO users (user_name, external_id, display_name, family_name, given_name, email, active,"
-            " created, modified, version, origin, scim_linked)"
-            " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, 1, 'scim', 1)",
-            rows,
-        )
-    conn.close()
+    finally:
+        database.close()
 
 
 @contextmanager
@@ -189,9 +183,10 @@ def bench_size(size: int, seconds: float, workdir: Path) -> None:
     bulk_load(path, size)
     print(f"\n== {size:,} users (bulk-loaded in {time.perf_counter() - started:.1f} s)")
     database = Database(path)
-    plan = database.explain(FILTER_SQL, ("user0000001@example.com",))
+    # The query the emulator runs for `filter=userName eq "..."`, as kintone_rules builds it.
+    plan = database.users.explain(kintone_rules.login_lookup("user0000001@example.com", RuleSwitches()))
     database.close()
-    print(f"EXPLAIN QUERY PLAN {FILTER_SQL}")
+    print("EXPLAIN QUERY PLAN of the userName lookup")
     for line in plan:
         print(f"  {line}")
     if not any("users_user_name_lower" in line for line in plan):

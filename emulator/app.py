@@ -12,6 +12,7 @@ from scim_harness.emulator.config import EmulatorConfig
 from scim_harness.emulator.scim_app import KintoneScimApplication
 from scim_harness.emulator.state import EmulatorState
 from scim_harness.emulator.tokens import TokenService
+from scim_harness.emulator.user_api import UserApi
 
 
 async def _not_found(request: Request, exc: Exception) -> JSONResponse:
@@ -23,7 +24,7 @@ def build_app(config: EmulatorConfig, state: EmulatorState | None = None) -> Sta
     TokenService(state).seed()
     scim = KintoneScimApplication(state)
     app = Starlette(
-        routes=[*AdminApi(state).routes(), Mount(config.base_path, app=scim)],
+        routes=[*UserApi(state).routes(), *AdminApi(state).routes(), Mount(config.base_path, app=scim)],
         exception_handlers={404: _not_found},
     )
     app.state.emulator = state

@@ -11,6 +11,7 @@ from scim2_server.applications.asgi import ASGIApplication, Scope
 from scim2_server.requests import ScimRequest
 from scim2_server.responses import ScimResponse
 
+from scim_harness.emulator import kintone_rules
 from scim_harness.emulator.entra_compat import normalise_patch, normalise_resource, rewrite_json
 from scim_harness.emulator.errors import ScimRefusalError
 from scim_harness.emulator.hot_paths import HotPaths
@@ -20,7 +21,6 @@ from scim_harness.emulator.scim_storage import KintoneStorage
 from scim_harness.emulator.state import EmulatorState
 from scim_harness.emulator.tokens import TokenService
 
-WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 PEER_HEADER = b"x-emulator-peer"
 DISCOVERY = {"serviceproviderconfig", "schemas", "resourcetypes"}
 
@@ -80,12 +80,12 @@ class KintoneScimApplication(ASGIApplication):
             raise ScimRefusalError(state.assumptions.unauthorized)
         if endpoint == "groups":
             raise ScimRefusalError(state.assumptions.groups)
-        if endpoint not in DISCOVERY and not state.propagation_enabled():
-            refuses = (
-                request.method.upper() in WRITE_METHODS or state.assumptions.propagation_off_refuses_reads
+        if endpoint not in DISCOVERY:
+            refusal = kintone_rules.propagation_refusal(
+                request.method, state.propagation_enabled(), state.assumptions, state.rules
             )
-            if refuses and not state.rules.apply_writes_when_propagation_off:
-                raise ScimRefusalError(state.assumptions.propagation_off)
+            if refusal is not None:
+                raise ScimRefusalError(refusal)
         if len(request.body) > state.assumptions.max_body_bytes:
             raise PayloadTooLargeException(
                 detail=f"The request body exceeds {state.assumptions.max_body_bytes} bytes"

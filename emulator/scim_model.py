@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar
 
+from pydantic import PrivateAttr
 from scim2_models import (
     URN,
     AuthenticationScheme,
@@ -64,6 +65,10 @@ class User(Resource[Any]):
 
     emails: list[WorkEmail] | None = None
     Emails: ClassVar[type[ComplexAttribute]] = WorkEmail
+
+    _record: Any = PrivateAttr(default=None)
+    """The stored row this user was read from (a store.UserRecord), for users the storage hands back: every
+    response is written from the row by user_json, the one writer of the User JSON."""
 
 
 BEARER_TOKEN_SCHEME = AuthenticationScheme(

@@ -47,7 +47,7 @@ class KintoneUserApi:
             "GET",
             self._url,
             "reading users as administrator",
-            params={"codes": [login_name]},
+            params={"codes[0]": login_name},  # the published array form (kintone-scim.md §5)
             headers=self._headers,
         )
         expect(response, "reading users as administrator", 200)
