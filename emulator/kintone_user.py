@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from scim2_models import Email, Meta
 
+from scim_harness.emulator.meta import parse_iso, version_tag
 from scim_harness.emulator.scim_model import Name, User, WorkEmail
-from scim_harness.emulator.state import parse_iso
 from scim_harness.emulator.store import UserRecord, UserValues
 
 
@@ -62,18 +62,6 @@ def user_of(record: UserRecord) -> User:
     )
     user._record = record
     return user
-
-
-def version_tag(version: int) -> str:
-    return f'W/"{version}"'
-
-
-def version_number(tag: str | None) -> int | None:
-    """The stored version a `W/"n"` tag names; None for no tag or another form."""
-    if not tag:
-        return None
-    digits = tag.removeprefix("W/").strip('"')
-    return int(digits) if digits.isdigit() else None
 
 
 def record_of(user: User) -> UserRecord:

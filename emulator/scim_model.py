@@ -80,7 +80,18 @@ BEARER_TOKEN_SCHEME = AuthenticationScheme(
 )
 
 
-def service_provider_config(max_results: int) -> ServiceProviderConfig:
+GENERIC_TOKEN_SCHEME = AuthenticationScheme(
+    type=AuthenticationScheme.Type.oauthbearertoken,
+    name="API token",
+    description="An API token created on the emulator's admin surface, sent as an HTTP Bearer token",
+    spec_uri=Reference[External]("https://datatracker.ietf.org/doc/html/rfc6750"),
+    primary=True,
+)
+
+
+def service_provider_config(
+    max_results: int, scheme: AuthenticationScheme = BEARER_TOKEN_SCHEME
+) -> ServiceProviderConfig:
     """What the emulator supports: PATCH and filtering; no bulk, sort, ETag or password change."""
     return ServiceProviderConfig(
         patch=Patch(supported=True),
@@ -89,7 +100,7 @@ def service_provider_config(max_results: int) -> ServiceProviderConfig:
         change_password=ChangePassword(supported=False),
         sort=Sort(supported=False),
         etag=ETag(supported=False),
-        authentication_schemes=[BEARER_TOKEN_SCHEME],
+        authentication_schemes=[scheme],
     )
 
 

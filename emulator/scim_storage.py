@@ -25,7 +25,8 @@ from scim2_server.storage import AsyncScimStorage, SearchPage
 
 from scim_harness.emulator import kintone_rules
 from scim_harness.emulator.errors import ScimRefusalError
-from scim_harness.emulator.kintone_user import user_of, values_of, version_number
+from scim_harness.emulator.kintone_user import user_of, values_of
+from scim_harness.emulator.meta import version_number
 from scim_harness.emulator.scim_model import User
 from scim_harness.emulator.state import EmulatorState
 from scim_harness.emulator.store import DuplicateLoginName, UserQuery, UserRecord, UserValues, VersionMismatch

@@ -6,23 +6,21 @@ import base64
 import binascii
 import hmac
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from scim_harness.emulator import kintone_rules
 from scim_harness.emulator.assumptions import Assumptions
 from scim_harness.emulator.config import EmulatorConfig
+from scim_harness.emulator.defects import DefectSwitches
+from scim_harness.emulator.meta import iso, parse_iso
 from scim_harness.emulator.rules import RuleSwitches
 from scim_harness.emulator.store import Database
 
 PROPAGATION_KEY = "propagation_enabled"
 ALLOWLIST_KEY = "ip_allowlist"
+PROFILE_KEY = "profile"
 
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-def parse_iso(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+__all__ = ["EmulatorState", "iso", "parse_iso"]
 
 
 class EmulatorState:
@@ -30,7 +28,13 @@ class EmulatorState:
         self.config = config
         self.assumptions: Assumptions = config.assumptions
         self.rules: RuleSwitches = RuleSwitches(**config.rules.to_dict())
+        self.defects: DefectSwitches = config.defects.copy()
+        self.in_flight = 0
+        """Requests in progress that count toward Kintone's REST limit (limits.ConnectionLimit)."""
+        self.defect_memory: dict[str, Any] = {}
+        """What switched-on defects remember between requests (defects.layer); emptied by reset."""
         self.db = Database(config.db_path)
+        self._check_profile()
         self.clock_offset_seconds = 0.0
         if self.db.settings.get(PROPAGATION_KEY, None) is None:
             self.db.settings.set(PROPAGATION_KEY, config.propagation_enabled)
@@ -39,6 +43,27 @@ class EmulatorState:
         self._allowlist = kintone_rules.parse_allowlist(
             self.ip_allowlist(), self.assumptions.ip_allowlist_max
         )
+
+    @property
+    def profile(self) -> str:
+        return self.config.profile
+
+    @property
+    def kintone(self) -> bool:
+        """Kintone's rules apply (the kintone profile); the generic profile has none of them."""
+        return self.config.profile == "kintone"
+
+    def _check_profile(self) -> None:
+        """A database file belongs to the profile that created it: the two keep users in other tables."""
+        stored = self.db.settings.get(PROFILE_KEY, None)
+        if stored is None:
+            self.db.settings.set(PROFILE_KEY, self.config.profile)
+        elif stored != self.config.profile:
+            self.db.close()
+            raise ValueError(
+                f"the database {self.config.db_path} holds the {stored} profile's data, not the "
+                f"{self.config.profile} profile's"
+            )
 
     def close(self) -> None:
         self.db.close()
@@ -99,7 +124,10 @@ class EmulatorState:
         """Back to a fresh start: no users, tombstones or tokens, startup settings. The caller re-seeds the
         start-up token (TokenService.seed), which needs this state and so is not called from here."""
         self.db.reset()
+        self.db.settings.set(PROFILE_KEY, self.config.profile)
         self.db.settings.set(PROPAGATION_KEY, self.config.propagation_enabled)
         self.set_ip_allowlist(list(self.config.ip_allowlist))
         self.clock_offset_seconds = 0.0
         self.rules = RuleSwitches(**self.config.rules.to_dict())
+        self.defects = self.config.defects.copy()
+        self.defect_memory.clear()

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from scim_harness.common.scim_wire import LIST_SCHEMA, USER_SCHEMA
-from scim_harness.emulator.state import parse_iso
+from scim_harness.emulator.meta import parse_iso
 from scim_harness.emulator.store import UserRecord
 
 # pydantic's own datetime rendering, so times read exactly as scim2-models writes them elsewhere.
