@@ -46,6 +46,8 @@ class AdminApi:
             route("/ip-allowlist", self.ip_allowlist, "GET", "PUT"),
             route("/clock", self.clock, "GET", "PUT"),
             route("/rules", self.rules, "GET", "PUT"),
+            route("/defects", self.defects, "GET", "PUT"),
+            route("/profile", self.profile, "GET"),
             route("/reset", self.reset, "POST"),
         ]
 
@@ -114,6 +116,8 @@ class AdminApi:
     # -- Provisioning page settings ------------------------------------------
 
     async def propagation(self, request: Request) -> Response:
+        if request.method == "PUT" and not self.state.kintone:
+            raise bad_request("The generic profile has no Propagate Provisioning.")
         if request.method == "PUT":
             enabled = (await self._body(request)).get("enabled")
             if not isinstance(enabled, bool):
@@ -146,12 +150,37 @@ class AdminApi:
         return JSONResponse({"offset_seconds": self.state.clock_offset_seconds})
 
     async def rules(self, request: Request) -> Response:
+        """The Kintone rule switches; the generic profile has no Kintone rules to break."""
         if request.method == "PUT":
+            changes = await self._body(request)
+            if not self.state.kintone and any(value is True for value in changes.values()):
+                raise bad_request("The generic profile has no Kintone rules: see /_emulator/defects.")
             try:
-                self.state.rules.update(await self._body(request))
+                self.state.rules.update(changes)
             except ValueError as exc:
                 raise bad_request(str(exc)) from exc
         return JSONResponse(self.state.rules.to_dict())
+
+    async def defects(self, request: Request) -> Response:
+        """`{"switches": {name: bool}, "parameters": {name: number}}`; PUT takes any part of it."""
+        if request.method == "PUT":
+            try:
+                self.state.defects.update(await self._body(request), self.state.profile)
+            except ValueError as exc:
+                raise bad_request(str(exc)) from exc
+            self.state.defect_memory.clear()
+        return JSONResponse(self.state.defects.to_dict())
+
+    async def profile(self, request: Request) -> Response:
+        config = self.state.config
+        return JSONResponse(
+            {
+                "profile": config.profile,
+                "base_path": config.base_path,
+                "resource_types": ["User"] if self.state.kintone else ["User", "Group"],
+                "tls": request.url.scheme == "https",
+            }
+        )
 
     async def reset(self, request: Request) -> Response:
         self.state.reset()
