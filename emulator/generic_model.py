@@ -4,6 +4,7 @@ emulator supports (PATCH and filtering; no bulk, sort, ETag or password change).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from scim2_models import Resource, ResourceType, ScimProvider
@@ -12,7 +13,10 @@ from scim2_server.utils import load_default_resource_types, load_default_schemas
 from scim_harness.emulator.scim_model import GENERIC_TOKEN_SCHEME, service_provider_config
 
 
+@lru_cache(maxsize=8)
 def build_generic_provider(max_results: int) -> ScimProvider:
+    """Built once per page size: making the models from the schemas takes a quarter of a second, and the
+    description is only ever read."""
     return ScimProvider.from_discovery(
         load_default_schemas().values(),
         load_default_resource_types().values(),

@@ -86,9 +86,7 @@ def test_token_switches(emulator: EmulatorServer, admin: AdminClient) -> None:
     admin.clock(31 * 86400)
     admin.rules({"accept_expired_tokens": True})
     assert (
-        httpx.get(
-            url, headers={"Authorization": f"Bearer {expiring.token}"}, timeout=TIMEOUT_S
-        ).status_code
+        httpx.get(url, headers={"Authorization": f"Bearer {expiring.token}"}, timeout=TIMEOUT_S).status_code
         == 200
     )
     admin.rules({"accept_invalid_tokens": True})
