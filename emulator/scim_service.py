@@ -3,13 +3,11 @@ stored row, and the value-filter path Entra needs."""
 
 from __future__ import annotations
 
-import re
 from http import HTTPStatus
 from typing import Any
 
 from scim2_models import (
     PatchOp,
-    PatchOperation,
     Resource,
     ResourceType,
     ResponseParameters,
@@ -23,13 +21,9 @@ from scim2_server.service import ScimService
 from scim2_server.storage import SearchPage
 
 from scim_harness.emulator.kintone_user import record_of
-from scim_harness.emulator.scim_model import WorkEmail
 from scim_harness.emulator.state import EmulatorState
 from scim_harness.emulator.user_json import list_body, project, user_body
-
-# emails[type eq "work"].value: Entra expects the element to be created when none matches (RFC 7644 says 400
-# noTarget; entra-provisioning.md §4, I-ADDFILT, I-SG). Kintone's only multi-valued attribute is emails.
-_EMAIL_FILTER_PATH = re.compile(r'^\s*emails\s*\[\s*type\s+eq\s+"(?P<type>[^"]*)"\s*\]\s*\.\s*\w+\s*$', re.I)
+from scim_harness.emulator.value_filter import patch_creating_elements
 
 
 class KintoneScimService(ScimService):
@@ -112,21 +106,9 @@ class KintoneScimService(ScimService):
     def apply_patch(
         self, current: Resource[Any], patch_op: PatchOp[Any], conditions: Conditions
     ) -> Resource[Any] | None:
-        if not self.state.rules.no_target_on_unmatched_filter_path:
-            for operation in patch_op.operations or []:
-                self._create_filtered_email(current, operation)
-        return super().apply_patch(current, patch_op, conditions)
-
-    @staticmethod
-    def _create_filtered_email(current: Any, operation: PatchOperation[Any]) -> None:
-        if operation.op not in (PatchOperation.Op.add, PatchOperation.Op.replace_) or operation.path is None:
-            return
-        match = _EMAIL_FILTER_PATH.match(str(operation.path))
-        if match is None:
-            return
-        wanted = match["type"]
-        emails = list(current.emails or [])
-        if any(str(email.type or "").lower() == wanted.lower() for email in emails):
-            return
-        emails.append(WorkEmail(type=wanted))
-        current.emails = emails
+        """emails[type eq "work"].value creates the address when there is none (value_filter)."""
+        state = self.state
+        if state.rules.no_target_on_unmatched_filter_path or state.defects.on("patch_value_filter_no_target"):
+            return super().apply_patch(current, patch_op, conditions)
+        self.check_preconditions(current, "PATCH", conditions)
+        return current if patch_creating_elements(current, patch_op) else None

@@ -115,6 +115,10 @@ class KintoneStorage(AsyncScimStorage):
 
     # -- writes --------------------------------------------------------------
 
+    def _allow_duplicates(self) -> bool:
+        state = self.state
+        return state.rules.allow_duplicate_login_names or state.defects.on("duplicate_username_created")
+
     def _check_limits(self, values: UserValues) -> None:
         refusal = kintone_rules.field_limit_refusal(values, self.state.assumptions, self.state.rules)
         if refusal is not None:
@@ -133,7 +137,7 @@ class KintoneStorage(AsyncScimStorage):
                 values,
                 origin="scim",
                 now=state.now_iso(),
-                allow_duplicates=state.rules.allow_duplicate_login_names,
+                allow_duplicates=self._allow_duplicates(),
             )
         except DuplicateLoginName as exc:
             raise UniquenessException(detail=DUPLICATE_DETAIL) from exc
@@ -162,7 +166,7 @@ class KintoneStorage(AsyncScimStorage):
                 values,
                 now=state.now_iso(),
                 scim=True,
-                allow_duplicates=state.rules.allow_duplicate_login_names,
+                allow_duplicates=self._allow_duplicates(),
                 expected_version=version_number(expected_version),
             )
         except DuplicateLoginName as exc:

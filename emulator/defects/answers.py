@@ -11,7 +11,7 @@ from typing import Any
 from scim2_server.responses import ScimResponse
 
 from scim_harness.common.scim_wire import ERROR_SCHEMA, GROUP_SCHEMA
-from scim_harness.emulator.defects.requests import Parsed
+from scim_harness.emulator.defects.requests import Parsed, is_malformed_patch
 from scim_harness.emulator.defects.switches import DefectSwitches
 
 
@@ -92,9 +92,7 @@ def statuses(parsed: Parsed, response: ScimResponse, defects: DefectSwitches) ->
         refused_attribute = scim_type in ("invalidSyntax", "invalidValue", "invalidPath")
         if write and refused_attribute and defects.on("unknown_attribute_500"):
             return _internal_error()
-        if parsed.method == "PATCH" and defects.on("malformed_patch_500") and scim_type in (
-            None, "", "invalidSyntax", "invalidPath"
-        ):  # fmt: skip
+        if defects.on("malformed_patch_500") and is_malformed_patch(parsed):
             return _internal_error()
     if defects.on("location_wrong"):
         _mislocate(response)

@@ -83,10 +83,14 @@ def media_refusal(parsed: Parsed, defects: DefectSwitches) -> ScimRefusal | None
 
 
 def read_query(parsed: Parsed, defects: DefectSwitches) -> ScimRefusal | None:
-    """Filters and paging on GET searches."""
-    if parsed.method != "GET" or "/" in parsed.request.path.strip("/"):
-        return None
+    """Filters and paging on GET searches; members on group reads."""
     request, endpoint = parsed.request, parsed.endpoint
+    if parsed.method != "GET":
+        return None
+    if endpoint == "groups" and defects.on("group_excluded_members_ignored"):
+        parsed.drop_query("excludedAttributes")
+    if "/" in request.path.strip("/"):
+        return None
     if defects.on("filter_plus_not_a_space") and "filter" in request.query:
         for pair in (request.header(RAW_QUERY_HEADER) or "").split("&"):
             name, _, value = pair.partition("=")
@@ -98,11 +102,8 @@ def read_query(parsed: Parsed, defects: DefectSwitches) -> ScimRefusal | None:
             return ScimRefusal(400, "invalidFilter", "Filtering on externalId is not supported")
         if defects.on("filter_ignored"):
             parsed.drop_query("filter")
-    if endpoint == "groups":
-        if defects.on("group_filter_ignored"):
-            parsed.drop_query("filter")
-        if defects.on("group_excluded_members_ignored"):
-            parsed.drop_query("excludedAttributes")
+    if endpoint == "groups" and defects.on("group_filter_ignored"):
+        parsed.drop_query("filter")
     if defects.on("paging_start_index_ignored"):
         parsed.drop_query("startIndex")
     if defects.on("paging_count_ignored"):
@@ -213,3 +214,14 @@ def member_values(parsed: Parsed) -> list[str]:
         ):
             values += [str(item["value"]) for item in value if isinstance(item, dict) and "value" in item]
     return values
+
+
+def is_malformed_patch(parsed: Parsed) -> bool:
+    """A PATCH body that is not a PatchOp at all: not a JSON object, no list of operations, or an operation
+    that is not an object with a known op."""
+    operations = parsed.operations
+    if parsed.method != "PATCH" or operations is None:
+        return parsed.method == "PATCH"
+    return any(
+        not isinstance(o, dict) or _op(o).lower() not in ("add", "replace", "remove") for o in operations
+    )
