@@ -8,6 +8,7 @@ Every failure, refused or unreachable, is a HarnessError of one readable line th
 from __future__ import annotations
 
 import base64
+import ssl
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -80,7 +81,9 @@ class AdminClient:
         timeout: float = DEFAULT_TIMEOUT_S,
         verify: Any = True,
     ) -> None:
-        """verify: as httpx takes it (True, False, an SSL context, a CA file path) for an HTTPS emulator."""
+        """verify: True, False, an SSL context, or the path of a CA file to trust (an HTTPS emulator)."""
+        if isinstance(verify, str):
+            verify = ssl.create_default_context(cafile=verify)
         credential = base64.b64encode(f"{login}:{password}".encode()).decode()
         self._redactor = Redactor([password, credential])
         self._http = httpx.Client(

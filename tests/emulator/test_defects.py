@@ -1,7 +1,7 @@
-"""The defect catalogue: at least 40 realistic defects in every category, each with what it does to Entra and a
-source; each switch really changes the service's behaviour over HTTP (one case per defect and profile: the
-correct behaviour with the switch off, the defect with it on); the switches are test-only and refused where
-they would change nothing."""
+"""The defect catalogue: at least 40 realistic defects in every category, each with what it does to Entra
+and a source. Each switch really changes the service's behaviour over HTTP: one case per defect and profile,
+the correct behaviour with the switch off and the defect with it on. The switches are test-only, and refused
+where they would change nothing."""
 
 from __future__ import annotations
 
