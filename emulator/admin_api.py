@@ -99,6 +99,8 @@ class AdminApi:
             raise bad_request("enabled must be true or false.")
         expires_at = body.get("expires_at")
         if expires_at is not None:
+            if not isinstance(expires_at, str):
+                raise bad_request("expires_at must be an ISO 8601 date-time or null.")
             try:
                 expires_at = iso(parse_iso(expires_at))
             except (TypeError, ValueError, OverflowError) as exc:
