@@ -158,10 +158,16 @@ def _announce(
 
 @emulator.command("defects")
 @click.option("--json", "as_json", is_flag=True, help="The catalogue as JSON.")
+@click.option("--markdown", is_flag=True, help="The catalogue as the Markdown table of docs/emulator.md.")
 @click.option("--profile", type=click.Choice(PROFILES), default=None, help="Only the defects of one profile.")
-def defects_command(as_json: bool, profile: str | None) -> None:
+def defects_command(as_json: bool, markdown: bool, profile: str | None) -> None:
     """The catalogue of test-only SCIM-service defects: what each does and what it does to Entra."""
     entries = [d for d in CATALOGUE if profile is None or profile in d.profiles]
+    if markdown:
+        from scim_harness.emulator.defects.docs import markdown_table
+
+        click.echo(markdown_table(entries), nl=False)
+        return
     if as_json:
         rows = [
             {
