@@ -25,9 +25,10 @@ async def _not_found(request: Request, exc: Exception) -> JSONResponse:
 def build_app(config: EmulatorConfig, state: EmulatorState | None = None) -> Starlette:
     state = state or EmulatorState(config)
     TokenService(state).seed()
-    routes: list[BaseRoute] = [*AdminApi(state).routes(), Mount(config.base_path, app=ScimApplication(state))]
+    # SCIM first: Starlette tries the routes in order, and SCIM carries almost every request.
+    routes: list[BaseRoute] = [Mount(config.base_path, app=ScimApplication(state)), *AdminApi(state).routes()]
     if state.kintone:
-        routes = [*UserApi(state).routes(), *routes]
+        routes += UserApi(state).routes()
     app = Starlette(
         routes=routes,
         exception_handlers={404: _not_found},

@@ -41,8 +41,14 @@ def is_visible(record: UserRecord, rules: RuleSwitches) -> bool:
 
 
 def login_lookup(login: str, rules: RuleSwitches) -> UserQuery:
-    """`userName eq "login"`: login names are matched without letter case (RFC 7643 caseExact false)."""
-    return replace(visible_users(rules), login=login, login_exact_case=rules.case_sensitive_filter)
+    """`userName eq "login"`: login names are matched without letter case (RFC 7643 caseExact false), among
+    the users visible_users gives."""
+    return UserQuery(
+        login=login,
+        login_exact_case=rules.case_sensitive_filter,
+        only_active=rules.hide_inactive_users,
+        hide_unlinked_admin_users=rules.hide_admin_created_users,
+    )
 
 
 # -- login name -------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ forms brought to what the models take (entra_compat, generic_compat) and the def
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from scim2_server.applications.asgi import ASGIApplication, Receive, Scope, Send
@@ -25,6 +26,7 @@ from scim_harness.emulator.scim_storage import KintoneStorage
 from scim_harness.emulator.state import EmulatorState
 
 _INTERNAL_HEADERS = {PEER_HEADER.encode(), RAW_QUERY_HEADER.encode()}
+_PRINTABLE = re.compile(rb"[\x20-\x7e]*")
 
 
 def _json_object(body: bytes) -> dict[str, Any] | None:
@@ -64,7 +66,8 @@ class ScimApplication(ASGIApplication):
             return
         # The allow list needs the socket's peer and one defect the raw query, which ScimRequest lacks.
         client = scope.get("client")
-        raw_query = bytes(b for b in scope.get("query_string", b"") if 32 <= b < 127)
+        query = scope.get("query_string", b"")
+        raw_query = query if _PRINTABLE.fullmatch(query) else b""  # a header value must be printable
         headers = [(k, v) for k, v in scope["headers"] if k.lower() not in _INTERNAL_HEADERS]
         headers += [
             (PEER_HEADER.encode(), (client[0] if client else "").encode()),
@@ -78,7 +81,10 @@ class ScimApplication(ASGIApplication):
         await self.send_response(response, send)
 
     async def serve(self, request: ScimRequest) -> ScimResponse:
-        response = await self.defects.serve(request, self._serve)
+        try:
+            response = await self.defects.serve(request, self._serve)
+        except Exception as exception:  # a defect's own bug still answers as a SCIM error
+            response = self.handle_exception(request, exception)
         return self.finalize_response(request, response)
 
     async def _serve(self, request: ScimRequest) -> ScimResponse:

@@ -56,13 +56,16 @@ class UserRecord:
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> UserRecord:
-        values = {f.name: row[f.name] for f in fields(cls)}
+        values = {name: row[name] for name in _RECORD_FIELDS}
         values["active"] = bool(values["active"])
         values["scim_linked"] = bool(values["scim_linked"])
         return cls(**values)
 
     def values(self) -> UserValues:
         return UserValues(**{f.name: getattr(self, f.name) for f in fields(UserValues)})
+
+
+_RECORD_FIELDS = tuple(f.name for f in fields(UserRecord))
 
 
 @dataclass(frozen=True)
