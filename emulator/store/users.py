@@ -194,9 +194,27 @@ class UserTable:
 
     def bulk_load(self, users: Iterable[UserValues], *, now: str) -> None:
         """Many provisioned users at once, unchecked (benchmarks and load tests fill a database this way)."""
+        rows = (
+            (
+                v.user_name,
+                v.external_id,
+                v.display_name,
+                v.family_name,
+                v.given_name,
+                v.email,
+                int(v.active),
+                now,
+                now,
+            )
+            for v in users
+        )
         with self._db.transaction() as conn:
-            for values in users:
-                self._insert(conn, values, "scim", now)
+            conn.executemany(
+                "INSERT INTO users (user_name, external_id, display_name, family_name, given_name, email,"
+                " active, created, modified, version, origin, scim_linked)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'scim', 1)",
+                rows,
+            )
 
     def update(
         self,
