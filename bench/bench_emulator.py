@@ -7,7 +7,10 @@ The database is bulk-loaded directly (SQLite, not HTTP) to keep the run to a few
 is bounded in requests and in time. The emulator runs as `emulator serve` in its own process, as in CI, so the
 client does not share its GIL. Loopback only.
 
-    .venv/bin/python bench/bench_emulator.py [--sizes 10000 1000000] [--seconds 3]
+    .venv/bin/python bench/bench_emulator.py [--sizes 10000 1000000] [--seconds 3] [--cpu N]
+
+`--cpu N` also measures the CPU time one request costs (N of each call, through the whole ASGI app in this
+process, no network): on a shared box whose load moves the wall-clock figures by half, this one holds still.
 """
 
 from __future__ import annotations
@@ -244,11 +247,77 @@ def bench_size(size: int, seconds: float, workdir: Path) -> None:
             )
 
 
+def cpu_per_request(count: int) -> None:
+    """CPU microseconds per request, each call through the app in-process (time.process_time)."""
+    import asyncio
+
+    from scim_harness.emulator.app import build_app
+    from scim_harness.emulator.config import EmulatorConfig
+
+    app = build_app(EmulatorConfig(seed_token=TOKEN, admin_password="bench"))
+
+    async def call(method: str, path: str, query: bytes = b"", body: object = None) -> int:
+        payload = json.dumps(body).encode() if body is not None else b""
+        headers = [(b"host", b"127.0.0.1:8080"), (b"authorization", f"Bearer {TOKEN}".encode())]
+        if body is not None:
+            headers.append((b"content-type", b"application/scim+json"))
+        scope = {
+            "type": "http", "method": method, "path": path, "raw_path": path.encode(), "query_string": query,
+            "root_path": "", "headers": headers, "scheme": "http", "client": ("127.0.0.1", 5555),
+            "server": ("127.0.0.1", 8080), "http_version": "1.1", "asgi": {"version": "3.0"},
+        }  # fmt: skip
+        messages = [{"type": "http.request", "body": payload, "more_body": False}]
+        sent: list[dict[str, object]] = []
+
+        async def receive() -> dict[str, object]:
+            return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+        async def send(message: dict[str, object]) -> None:
+            sent.append(message)
+
+        await app(scope, receive, send)
+        return int(sent[0]["status"])  # type: ignore[call-overload]
+
+    def user(number: int) -> dict[str, object]:
+        login = f"cpu{number}@example.com"
+        emails = [{"type": "work", "value": login, "primary": True}]
+        schemas = ["urn:ietf:params:scim:schemas:core:2.0:User"]
+        return {"schemas": schemas, "userName": login, "displayName": f"N {number}", "emails": emails}
+
+    patch = {"Operations": [{"op": "Replace", "path": "displayName", "value": "R"}],
+             "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}  # fmt: skip
+
+    async def run() -> None:
+        for number in range(100):
+            await call("POST", "/scim/v2/Users", body=user(-number - 1))
+        match, miss = b"filter=userName+eq+%22CPU-1%40example.com%22", b"filter=userName+eq+%22none%22"
+        calls = [
+            ("filter GET (match)", lambda n: call("GET", "/scim/v2/Users", match)),
+            ("filter GET (no match)", lambda n: call("GET", "/scim/v2/Users", miss)),
+            ("GET /Users/{id}", lambda n: call("GET", f"/scim/v2/Users/{n % 100 + 1}")),
+            ("PATCH /Users/{id}", lambda n: call("PATCH", f"/scim/v2/Users/{n % 100 + 1}", body=patch)),
+            ("POST /Users", lambda n: call("POST", "/scim/v2/Users", body=user(n))),
+        ]  # fmt: skip
+        print(f"\n== CPU per request, in process ({count} of each)")
+        for label, send in calls:
+            started = time.process_time()
+            for number in range(count):
+                status = await send(number)
+                if status >= 400:
+                    raise RuntimeError(f"{label} failed: {status}")
+            print(f"{label:24} {(time.process_time() - started) / count * 1e6:8.0f} us")
+
+    asyncio.run(run())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
     parser.add_argument("--seconds", type=float, default=3.0, help="time bound of each measurement")
+    parser.add_argument("--cpu", type=int, default=0, help="also measure CPU per request, N of each call")
     args = parser.parse_args()
+    if args.cpu:
+        cpu_per_request(args.cpu)
     with tempfile.TemporaryDirectory(prefix="scim-emulator-bench-") as workdir:
         for size in args.sizes:
             bench_size(size, args.seconds, Path(workdir))

@@ -62,10 +62,11 @@ class UserRecord:
         return cls(**values)
 
     def values(self) -> UserValues:
-        return UserValues(**{f.name: getattr(self, f.name) for f in fields(UserValues)})
+        return UserValues(**{name: getattr(self, name) for name in _VALUE_FIELDS})
 
 
 _RECORD_FIELDS = tuple(f.name for f in fields(UserRecord))
+_VALUE_FIELDS = tuple(f.name for f in fields(UserValues))
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,7 @@ class UserTable:
 
     @staticmethod
     def _insert(conn: sqlite3.Connection, values: UserValues, origin: str, now: str) -> int:
-        row = {f.name: getattr(values, f.name) for f in fields(UserValues)}
+        row = {name: getattr(values, name) for name in _VALUE_FIELDS}
         row["active"] = 1 if values.active else 0
         cursor = conn.execute(
             "INSERT INTO users (user_name, external_id, display_name, family_name, given_name, email, active,"
@@ -228,7 +229,7 @@ class UserTable:
     ) -> UserRecord | None:
         """The user's new state; None when there is no such user. VersionMismatch when it changed since
         expected_version; DuplicateLoginName when the new login name is another user's."""
-        row = {f.name: getattr(values, f.name) for f in fields(UserValues)}
+        row = {name: getattr(values, name) for name in _VALUE_FIELDS}
         row["active"] = 1 if values.active else 0
         with self._db.transaction() as conn:
             stored = conn.execute("SELECT version FROM users WHERE id = ?", (user_id,)).fetchone()
