@@ -1,17 +1,21 @@
-"""The whole emulator as one ASGI app: SCIM under the base path, the administrator's surface beside it."""
+"""The whole emulator as one ASGI app: SCIM under the base path, the administrator's surfaces beside it
+(Kintone's User API copy in the kintone profile, /_emulator/* in both), behind Kintone's REST limit."""
 
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Mount
+from starlette.routing import BaseRoute, Mount
 
 from scim_harness.emulator.admin_api import AdminApi
 from scim_harness.emulator.config import EmulatorConfig
-from scim_harness.emulator.scim_app import KintoneScimApplication
+from scim_harness.emulator.limits import ConnectionLimit
+from scim_harness.emulator.scim_app import ScimApplication
 from scim_harness.emulator.state import EmulatorState
 from scim_harness.emulator.tokens import TokenService
+from scim_harness.emulator.user_api import UserApi
 
 
 async def _not_found(request: Request, exc: Exception) -> JSONResponse:
@@ -21,10 +25,14 @@ async def _not_found(request: Request, exc: Exception) -> JSONResponse:
 def build_app(config: EmulatorConfig, state: EmulatorState | None = None) -> Starlette:
     state = state or EmulatorState(config)
     TokenService(state).seed()
-    scim = KintoneScimApplication(state)
+    # SCIM first: Starlette tries the routes in order, and SCIM carries almost every request.
+    routes: list[BaseRoute] = [Mount(config.base_path, app=ScimApplication(state)), *AdminApi(state).routes()]
+    if state.kintone:
+        routes += UserApi(state).routes()
     app = Starlette(
-        routes=[*AdminApi(state).routes(), Mount(config.base_path, app=scim)],
+        routes=routes,
         exception_handlers={404: _not_found},
+        middleware=[Middleware(ConnectionLimit, state=state)],  # type: ignore[arg-type]
     )
     app.state.emulator = state
     return app

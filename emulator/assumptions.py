@@ -14,11 +14,27 @@ ScimDeleteBehaviour = Literal["delete", "deactivate", "refuse"]
 
 @dataclass(frozen=True)
 class ScimRefusal:
-    """A refusal: an HTTP status, an RFC 7644 scimType (or none) and a detail text."""
+    """A refusal: an HTTP status, an RFC 7644 scimType (or none), a detail text and any extra headers.
+
+    The body is always an RFC 7644 §3.12 Error carrying `detail` as it is, so a client that shows the
+    server's error text shows exactly this text.
+    """
 
     status: int
     scim_type: str | None
     detail: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class ConnectionLimit:
+    """Kintone's REST limit: at most `limit` requests in progress per domain, then HTTP 429 until fewer are
+    (kintone-scim.md §4). Whether SCIM requests count is unpublished: `applies` says whether they do here."""
+
+    applies: bool = True
+    limit: int = 100
+    retry_after_seconds: int | None = None
+    """A Retry-After header on the 429 (Kintone publishes none)."""
 
 
 @dataclass(frozen=True)
@@ -42,10 +58,10 @@ class Assumptions:
     )
     # Whether reads (GET) are refused too while propagation is off.
     propagation_off_refuses_reads: bool = False
-    # A request from an address outside the IP allow list (Kintone: refused; status unpublished).
-    ip_blocked: ScimRefusal = ScimRefusal(
-        403, None, "Access from this IP address is not allowed by the IP address restrictions."
-    )
+    # A request from an address outside the IP allow list. Kintone refuses it; how is unpublished. The help
+    # article's troubleshooting says Entra's Test Connection then fails with "An invalid certificate was
+    # entered", so the refusal carries exactly that text (kintone-scim.md §4 and §7.9).
+    ip_blocked: ScimRefusal = ScimRefusal(403, None, "An invalid certificate was entered")
     # Missing, unknown, expired or disabled API token (answer unpublished; 401 per RFC 7644 §3.12).
     unauthorized: ScimRefusal = ScimRefusal(
         401, None, "The API token is missing, invalid, expired or disabled."
@@ -66,6 +82,10 @@ class Assumptions:
     display_name_max: int = 128
     surname_max: int = 64
     given_name_max: int = 64
+    # The User API's password limit (the User API asks for one; provisioned users sign in by SAML).
+    password_max: int = 64
+    # Kintone's REST limit on requests in progress at once, and whether it applies to SCIM (unpublished).
+    connection_limit: ConnectionLimit = ConnectionLimit()
     # Largest request body accepted (unpublished); larger bodies get 413.
     max_body_bytes: int = 1_048_576
     # Page size cap and default for GET /Users (unpublished; 100 is the User API's own maximum).
@@ -84,6 +104,7 @@ class Assumptions:
             "invalid_json": "CB_IJ01",
             "not_found": "GAIA_UN01",
             "duplicate": "GAIA_DU01",
+            "too_many_requests": "CB_TM01",
         }
     )
 
@@ -101,7 +122,10 @@ class Assumptions:
         for name, value in data.items():
             default = getattr(cls(), name)
             if isinstance(default, ScimRefusal):
-                value = ScimRefusal(**value)
+                headers = tuple(tuple(pair) for pair in value.get("headers", ()))
+                value = ScimRefusal(**{**value, "headers": headers})
+            elif isinstance(default, ConnectionLimit):
+                value = ConnectionLimit(**value)
             elif isinstance(default, tuple):
                 value = tuple(value)
             values[name] = value

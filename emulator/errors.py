@@ -8,9 +8,10 @@ from scim_harness.emulator.assumptions import ScimRefusal
 
 
 class ScimRefusalError(SCIMException):
-    """A refusal the emulator chose (status, scimType, detail), answered as an RFC 7644 §3.12 error."""
+    """A refusal the emulator chose (status, scimType, detail, headers), as an RFC 7644 §3.12 error."""
 
-    def __init__(self, refusal: ScimRefusal, **detail_values: str) -> None:
-        super().__init__(detail=refusal.detail.format(**detail_values) if detail_values else refusal.detail)
+    def __init__(self, refusal: ScimRefusal) -> None:
+        super().__init__(detail=refusal.detail)
+        self.refusal = refusal
         self.status = refusal.status
         self.scim_type = refusal.scim_type or ""

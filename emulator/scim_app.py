@@ -1,125 +1,148 @@
-"""The SCIM endpoint: scim2-server's ASGI application behind Kintone's gate (IP allow list, API token,
-Propagate Provisioning, no Groups) and Entra's request quirks."""
+"""The SCIM endpoint: scim2-server's ASGI application, wired for the profile (kintone: Kintone's User, rules
+and direct answers; generic: RFC 7643's User and Group), behind the gate (scim_gate), with Entra's request
+forms brought to what the models take (entra_compat, generic_compat) and the defect layer around it all."""
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
-from scim2_models import PayloadTooLargeException
-from scim2_server.applications.asgi import ASGIApplication, Scope
+from scim2_server.applications.asgi import ASGIApplication, Receive, Scope, Send
 from scim2_server.requests import ScimRequest
 from scim2_server.responses import ScimResponse
 
-from scim_harness.emulator.entra_compat import normalise_patch, normalise_resource, rewrite_json
+from scim_harness.emulator import entra_compat, generic_compat
+from scim_harness.emulator.defects.layer import DefectLayer, RawResponse
 from scim_harness.emulator.errors import ScimRefusalError
+from scim_harness.emulator.generic_model import build_generic_provider, model
+from scim_harness.emulator.generic_service import GenericScimService
+from scim_harness.emulator.generic_storage import GenericStorage
 from scim_harness.emulator.hot_paths import HotPaths
+from scim_harness.emulator.scim_gate import PEER_HEADER, RAW_QUERY_HEADER, Gate, endpoint_of
 from scim_harness.emulator.scim_model import build_provider
 from scim_harness.emulator.scim_service import KintoneScimService
 from scim_harness.emulator.scim_storage import KintoneStorage
 from scim_harness.emulator.state import EmulatorState
-from scim_harness.emulator.tokens import TokenService
 
-WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-PEER_HEADER = b"x-emulator-peer"
-DISCOVERY = {"serviceproviderconfig", "schemas", "resourcetypes"}
+_INTERNAL_HEADERS = {PEER_HEADER.encode(), RAW_QUERY_HEADER.encode()}
+_PRINTABLE = re.compile(rb"[\x20-\x7e]*")
 
 
-def _endpoint(path: str) -> str:
-    """The first segment of a SCIM path, lower-cased: "users", "groups", "schemas"..."""
-    return path.strip("/").split("/", 1)[0].lower()
+def _json_object(body: bytes) -> dict[str, Any] | None:
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
-class KintoneScimApplication(ASGIApplication):
+class ScimApplication(ASGIApplication):
     def __init__(self, state: EmulatorState) -> None:
-        provider = build_provider(state.assumptions.max_results)
-        storage = KintoneStorage(state)
-        service = KintoneScimService(provider, state)
-        super().__init__(storage, provider, service)
+        max_results = state.assumptions.max_results
+        self.hot_paths: HotPaths | None = None
+        if state.kintone:
+            provider = build_provider(max_results)
+            kintone_storage = KintoneStorage(state)
+            kintone_service = KintoneScimService(provider, state)
+            super().__init__(kintone_storage, provider, kintone_service)
+            self.hot_paths = HotPaths(kintone_service, kintone_storage)
+        else:
+            provider = build_generic_provider(max_results)
+            models = {name: model(provider, name) for name in ("User", "Group")}
+            super().__init__(GenericStorage(state, models), provider, GenericScimService(provider, state))
         self.state = state
-        self.tokens = TokenService(state)
-        self.hot_paths = HotPaths(service, storage)
+        self.gate = Gate(state)
+        self.defects = DefectLayer(state, self.service.error_response)
 
     def get_base_url(self, scope: Scope) -> str:  # type: ignore[override]
         headers = dict(scope["headers"])
         host = headers.get(b"host", b"").decode() or "{}:{}".format(*scope.get("server") or ("127.0.0.1", 80))
         return f"{scope['scheme']}://{host}{self.state.config.base_path}"
 
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            # The allow list needs the peer address, which ScimRequest does not carry.
-            headers = [(k, v) for k, v in scope["headers"] if k.lower() != PEER_HEADER]
-            scope = {**scope, "headers": [*headers, (PEER_HEADER, _peer(scope).encode())]}
-        await super().__call__(scope, receive, send)
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        # The allow list needs the socket's peer and one defect the raw query, which ScimRequest lacks.
+        client = scope.get("client")
+        query = scope.get("query_string", b"")
+        raw_query = query if _PRINTABLE.fullmatch(query) else b""  # a header value must be printable
+        headers = [(k, v) for k, v in scope["headers"] if k.lower() not in _INTERNAL_HEADERS]
+        headers += [
+            (PEER_HEADER.encode(), (client[0] if client else "").encode()),
+            (RAW_QUERY_HEADER.encode(), raw_query),
+        ]
+        request = await self.read_request({**scope, "headers": headers}, receive)
+        if await self.defects.hang(request, receive):
+            return
+        response = await self.serve(request)
+        await self.defects.delay()
+        await self.send_response(response, send)
+
+    async def serve(self, request: ScimRequest) -> ScimResponse:
+        try:
+            response = await self.defects.serve(request, self._serve)
+        except Exception as exception:  # a defect's own bug still answers as a SCIM error
+            response = self.handle_exception(request, exception)
+        return self.finalize_response(request, response)
+
+    async def _serve(self, request: ScimRequest) -> ScimResponse:
+        try:
+            return await self.dispatch_request(request)
+        except Exception as exception:
+            return self.handle_exception(request, exception)
 
     async def dispatch_request(self, request: ScimRequest) -> ScimResponse:
-        self._gate(request)
-        fast = self.hot_paths.answer(request)
-        if fast is not None:
-            return fast
-        if _endpoint(request.path) == "users" and request.body:
+        self.gate.check(request)
+        if self.hot_paths is not None:
+            fast = self.hot_paths.answer(request)
+            if fast is not None:
+                return fast
+        endpoint = endpoint_of(request.path)
+        data = _json_object(request.body) if request.body and endpoint in ("users", "groups") else None
+        method = request.method.upper()
+        if data is not None and self.state.kintone and endpoint == "users":
             rules = self.state.rules
-            if request.method.upper() in {"POST", "PUT"}:
-                request.body = rewrite_json(request.body, normalise_resource, rules) or request.body
-            elif request.method.upper() == "PATCH":
-                rewritten = rewrite_json(request.body, normalise_patch, rules)
-                if rewritten is not None and _only_ignored_operations(request.body, rewritten):
+            if method in ("POST", "PUT"):
+                request.body = json.dumps(entra_compat.normalise_resource(data, rules)).encode()
+            elif method == "PATCH":
+                patched = entra_compat.normalise_patch(data, rules)
+                if entra_compat.only_ignored_operations(data, patched):
                     # Every operation was on an attribute Kintone ignores: answer with the user as it is.
                     request.method, request.body = "GET", b""
-                elif rewritten is not None:
-                    request.body = rewritten
+                else:
+                    request.body = json.dumps(patched).encode()
+        elif data is not None and not self.state.kintone:
+            if method in ("POST", "PUT"):
+                request.body = json.dumps(generic_compat.normalise_resource(data)).encode()
+            elif method == "PATCH":
+                request.body = json.dumps(generic_compat.normalise_patch(data)).encode()
         return await self.handler.handle(request)
 
-    def _gate(self, request: ScimRequest) -> None:
-        """What Kintone checks before any SCIM work: address, token, resource type, propagation, size."""
-        state = self.state
-        endpoint = _endpoint(request.path)
-        if not state.ip_allowed(request.header(PEER_HEADER.decode())):
-            raise ScimRefusalError(state.assumptions.ip_blocked)
-        if endpoint != "serviceproviderconfig" and not self.tokens.accepts(request.header("Authorization")):
-            raise ScimRefusalError(state.assumptions.unauthorized)
-        if endpoint == "groups":
-            raise ScimRefusalError(state.assumptions.groups)
-        if endpoint not in DISCOVERY and not state.propagation_enabled():
-            refuses = (
-                request.method.upper() in WRITE_METHODS or state.assumptions.propagation_off_refuses_reads
-            )
-            if refuses and not state.rules.apply_writes_when_propagation_off:
-                raise ScimRefusalError(state.assumptions.propagation_off)
-        if len(request.body) > state.assumptions.max_body_bytes:
-            raise PayloadTooLargeException(
-                detail=f"The request body exceeds {state.assumptions.max_body_bytes} bytes"
-            )
+    def handle_exception(self, request: ScimRequest, exception: Exception) -> ScimResponse:
+        response = super().handle_exception(request, exception)
+        if isinstance(exception, ScimRefusalError):
+            response.headers.update(dict(exception.refusal.headers))
+        return response
 
     @staticmethod
-    async def send_response(response: ScimResponse, send: Any) -> None:
+    async def send_response(response: ScimResponse, send: Send) -> None:
         """As scim2-server sends it, plus Content-Length: uvicorn then sends the body as it is, rather than
         as a chunk followed by a separately written terminating chunk."""
         headers = [(name.encode(), value.encode()) for name, value in response.headers.items()]
         body = b""
-        if response.body is not None:
+        if isinstance(response, RawResponse):
+            body = response.raw
+        elif response.body is not None:
             body = json.dumps(response.body).encode()
+        if body or response.body is not None:
             headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": int(response.status), "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
     def finalize_response(self, request: ScimRequest, response: ScimResponse) -> ScimResponse:
         response = super().finalize_response(request, response)
-        if self.state.rules.plain_json_responses:
+        if self.state.kintone and self.state.rules.plain_json_responses:
             response.headers["Content-Type"] = "application/json"
         return response
-
-
-def _peer(scope: Scope) -> str:
-    client = scope.get("client")
-    return client[0] if client else ""
-
-
-def _only_ignored_operations(original: bytes, rewritten: bytes) -> bool:
-    def count(body: bytes) -> int:
-        data = json.loads(body)
-        key = next((k for k in data if k.lower() == "operations"), None)
-        operations = data.get(key) if key else None
-        return len(operations) if isinstance(operations, list) else -1
-
-    return count(original) > 0 and count(rewritten) == 0

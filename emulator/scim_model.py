@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar
 
+from pydantic import PrivateAttr
 from scim2_models import (
     URN,
     AuthenticationScheme,
@@ -65,6 +66,10 @@ class User(Resource[Any]):
     emails: list[WorkEmail] | None = None
     Emails: ClassVar[type[ComplexAttribute]] = WorkEmail
 
+    _record: Any = PrivateAttr(default=None)
+    """The stored row this user was read from (a store.UserRecord), for users the storage hands back: every
+    response is written from the row by user_json, the one writer of the User JSON."""
+
 
 BEARER_TOKEN_SCHEME = AuthenticationScheme(
     type=AuthenticationScheme.Type.oauthbearertoken,
@@ -75,7 +80,18 @@ BEARER_TOKEN_SCHEME = AuthenticationScheme(
 )
 
 
-def service_provider_config(max_results: int) -> ServiceProviderConfig:
+GENERIC_TOKEN_SCHEME = AuthenticationScheme(
+    type=AuthenticationScheme.Type.oauthbearertoken,
+    name="API token",
+    description="An API token created on the emulator's admin surface, sent as an HTTP Bearer token",
+    spec_uri=Reference[External]("https://datatracker.ietf.org/doc/html/rfc6750"),
+    primary=True,
+)
+
+
+def service_provider_config(
+    max_results: int, scheme: AuthenticationScheme = BEARER_TOKEN_SCHEME
+) -> ServiceProviderConfig:
     """What the emulator supports: PATCH and filtering; no bulk, sort, ETag or password change."""
     return ServiceProviderConfig(
         patch=Patch(supported=True),
@@ -84,7 +100,7 @@ def service_provider_config(max_results: int) -> ServiceProviderConfig:
         change_password=ChangePassword(supported=False),
         sort=Sort(supported=False),
         etag=ETag(supported=False),
-        authentication_schemes=[BEARER_TOKEN_SCHEME],
+        authentication_schemes=[scheme],
     )
 
 

@@ -1,15 +1,18 @@
-"""scim2-server's storage interface over SQLite, with Kintone's rules on writes.
+"""scim2-server's storage interface over the Kintone profile's SQLite users: an adapter.
 
 scim2-server has already parsed and validated the request, applied PATCH and checked the filter syntax; this
-module decides what Kintone would keep, refuse or hide.
+module turns the User into stored values and back, asks kintone_rules what Kintone would keep, refuse or hide,
+and reads with typed store queries.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from scim2_models import (
     NotFoundException,
+    PreconditionFailedException,
     Resource,
     ResourceType,
     ResponseParameters,
@@ -20,22 +23,20 @@ from scim2_models import (
 from scim2_models.path import CompareOperator, Comparison, LogicalExpr, LogicalOperator
 from scim2_server.storage import AsyncScimStorage, SearchPage
 
+from scim_harness.emulator import kintone_rules
 from scim_harness.emulator.errors import ScimRefusalError
-from scim_harness.emulator.kintone_user import check_limits, user_of, values_of
+from scim_harness.emulator.kintone_user import user_of, values_of
+from scim_harness.emulator.meta import version_number
 from scim_harness.emulator.scim_model import User
 from scim_harness.emulator.state import EmulatorState
-from scim_harness.emulator.store import Database, DuplicateLoginName, UserRecord
+from scim_harness.emulator.store import DuplicateLoginName, UserQuery, UserRecord, UserValues, VersionMismatch
 
-# Filter comparisons answered from an index instead of a scan: attribute -> SQL condition.
-_INDEXED = {
-    "username": "lower(user_name) = lower(?)",
-    "externalid": "external_id = ?",
-    "id": "id = ?",
-}
+DUPLICATE_DETAIL = "A user with this login name (userName) already exists"
 
 
-def _indexed_condition(node: Any) -> tuple[str, str, Any] | None:
-    """The first `attr eq "value"` on an indexed column, at the top or in a top-level `and`."""
+def _indexed_term(node: Any) -> tuple[str, str] | None:
+    """The first `attr eq "value"` on an indexed attribute (userName, externalId, id), at the top of the
+    filter or in a top-level `and`: (attribute lower-cased, value)."""
     terms = node.terms if isinstance(node, LogicalExpr) and node.op == LogicalOperator.and_ else (node,)
     for term in terms:
         if (
@@ -43,33 +44,31 @@ def _indexed_condition(node: Any) -> tuple[str, str, Any] | None:
             and term.op == CompareOperator.eq
             and isinstance(term.value, str)
             and term.attr_path.sub_attr is None
-            and term.attr_path.attr.lower() in _INDEXED
+            and term.attr_path.attr.lower() in ("username", "externalid", "id")
         ):
-            return term.attr_path.attr.lower(), _INDEXED[term.attr_path.attr.lower()], term.value
+            return term.attr_path.attr.lower(), term.value
     return None
+
+
+def _narrowed(query: UserQuery, attribute: str, value: str, rules: Any) -> UserQuery:
+    """The query narrowed by one indexed equality; an id that is not a number matches nothing."""
+    if attribute == "username":
+        return kintone_rules.login_lookup(value, rules)
+    if attribute == "externalid":
+        return replace(query, external_id=value)
+    return replace(query, ids=[int(value)] if value.isdigit() else [])
 
 
 class KintoneStorage(AsyncScimStorage):
     def __init__(self, state: EmulatorState) -> None:
         self.state = state
 
-    @property
-    def db(self) -> Database:
-        # Read through the state on every call: EmulatorState owns the one connection.
-        return self.state.db
-
-    def _visible(self, record: UserRecord | None) -> UserRecord | None:
-        if record is None:
-            return None
-        if self.state.rules.hide_admin_created_users and record.origin == "admin" and not record.scim_linked:
-            return None
-        return record
-
     def visible_user(self, resource_id: str | None) -> UserRecord | None:
         """The user `GET /Users/{resource_id}` shows, if any."""
         if resource_id is None or not resource_id.isdigit():
             return None
-        return self._visible(self.db.get_user(int(resource_id)))
+        record = self.state.db.users.get(int(resource_id))
+        return record if record is not None and kintone_rules.is_visible(record, self.state.rules) else None
 
     def _record(self, resource_id: str | None) -> UserRecord:
         record = self.visible_user(resource_id)
@@ -88,35 +87,6 @@ class KintoneStorage(AsyncScimStorage):
     ) -> Resource[Any]:
         return user_of(self._record(resource_id))
 
-    def _base_conditions(self) -> list[str]:
-        rules = self.state.rules
-        conditions = []
-        if rules.hide_inactive_users:
-            conditions.append("active = 1")
-        if rules.hide_admin_created_users:
-            conditions.append("NOT (origin = 'admin' AND scim_linked = 0)")
-        return conditions
-
-    def _add_indexed(
-        self, conditions: list[str], params: list[Any], attribute: str, condition: str, value: str
-    ) -> None:
-        if attribute == "id" and not value.isdigit():
-            conditions.append("0")
-            return
-        conditions.append(condition)
-        params.append(value)
-        if attribute == "username" and self.state.rules.case_sensitive_filter:
-            conditions.append("user_name = ?")
-            params.append(value)
-
-    def users_with_login(self, login: str) -> list[UserRecord]:
-        """What `filter=userName eq "login"` finds, before paging: the SQL the search runs for that filter.
-        Any row it returns also passes the filter's case-blind match, as SQLite's lower() folds ASCII only."""
-        conditions = self._base_conditions()
-        params: list[Any] = []
-        self._add_indexed(conditions, params, "username", _INDEXED["username"], login)
-        return self.db.select_users(" AND ".join(conditions), tuple(params))
-
     async def search(
         self,
         resource_types: list[ResourceType],
@@ -124,46 +94,53 @@ class KintoneStorage(AsyncScimStorage):
         *,
         position: Any = None,
     ) -> SearchPage:
-        conditions = self._base_conditions()
-        params: list[Any] = []
+        state = self.state
+        users = state.db.users
+        query = kintone_rules.visible_users(state.rules)
         start = search_request.start_index_0 or 0
         count = search_request.count
-        scim_filter = search_request.filter
-        if scim_filter is None:
-            where = " AND ".join(conditions)
-            total = self.db.count_users(where, tuple(params))
-            records = [] if count == 0 else self.db.page_users(where, tuple(params), start, count)
-            return SearchPage(total, [user_of(r) for r in records])
+        if search_request.filter is None:
+            records = [] if count == 0 else users.find(query, offset=start, limit=count)
+            return SearchPage(users.count(query), [user_of(r) for r in records])
 
-        bound = ScimFilter[User](str(scim_filter))
-        indexed = _indexed_condition(bound.ast)
+        bound = ScimFilter[User](str(search_request.filter))
+        indexed = _indexed_term(bound.ast)
         if indexed is not None:
-            self._add_indexed(conditions, params, *indexed)
-        candidates = self.db.select_users(" AND ".join(conditions), tuple(params))
-        found = [user for user in map(user_of, candidates) if bound.match(user)]
-        if not found and self.state.rules.not_found_on_empty_filter:
+            query = _narrowed(query, *indexed, state.rules)
+        found = [user for user in map(user_of, users.find(query)) if bound.match(user)]
+        if not found and state.rules.not_found_on_empty_filter:
             raise NotFoundException(detail="No user matches the filter")
         stop = None if count is None else start + count
         return SearchPage(len(found), found[start:stop])
 
     # -- writes --------------------------------------------------------------
 
+    def _allow_duplicates(self) -> bool:
+        state = self.state
+        return state.rules.allow_duplicate_login_names or state.defects.on("duplicate_username_created")
+
+    def _check_limits(self, values: UserValues) -> None:
+        refusal = kintone_rules.field_limit_refusal(values, self.state.assumptions, self.state.rules)
+        if refusal is not None:
+            raise ScimRefusalError(refusal)
+
     async def create(self, resource_type: ResourceType, resource: Resource[Any]) -> Resource[Any]:
         state = self.state
         values = values_of(resource)  # type: ignore[arg-type]
-        if not state.rules.ignore_field_limits:
-            check_limits(values, state.assumptions)
-        if not state.rules.recreate_deleted_users and state.db.is_tombstoned(values["user_name"]):
-            raise ScimRefusalError(state.assumptions.deleted_user_create)
+        self._check_limits(values)
+        tombstoned = state.db.tombstones.contains(values.user_name)
+        refusal = kintone_rules.deleted_user_refusal(tombstoned, state.assumptions, state.rules)
+        if refusal is not None:
+            raise ScimRefusalError(refusal)
         try:
-            record = state.db.insert_user(
+            record = state.db.users.insert(
                 values,
                 origin="scim",
                 now=state.now_iso(),
-                allow_duplicates=state.rules.allow_duplicate_login_names,
+                allow_duplicates=self._allow_duplicates(),
             )
         except DuplicateLoginName as exc:
-            raise UniquenessException(detail="A user with this login name (userName) already exists") from exc
+            raise UniquenessException(detail=DUPLICATE_DETAIL) from exc
         return user_of(record)
 
     async def update(
@@ -176,25 +153,26 @@ class KintoneStorage(AsyncScimStorage):
         state = self.state
         current = self._record(resource.id)
         values = values_of(resource)  # type: ignore[arg-type]
-        new_login = values["user_name"]
-        if new_login != current.user_name:
-            same_but_case = new_login.lower() == current.user_name.lower()
-            if same_but_case and not state.assumptions.login_name_case_change_is_change:
-                values["user_name"] = current.user_name
-            elif not state.rules.allow_login_name_change:
-                raise ScimRefusalError(state.assumptions.login_name_change)
-        if not state.rules.ignore_field_limits:
-            check_limits(values, state.assumptions)
+        login = kintone_rules.login_after_change(
+            current.user_name, values.user_name, state.assumptions, state.rules
+        )
+        if not isinstance(login, str):
+            raise ScimRefusalError(login)
+        values = replace(values, user_name=login)
+        self._check_limits(values)
         try:
-            record = state.db.update_user(
+            record = state.db.users.update(
                 current.id,
                 values,
                 now=state.now_iso(),
                 scim=True,
-                allow_duplicates=state.rules.allow_duplicate_login_names,
+                allow_duplicates=self._allow_duplicates(),
+                expected_version=version_number(expected_version),
             )
         except DuplicateLoginName as exc:
-            raise UniquenessException(detail="A user with this login name (userName) already exists") from exc
+            raise UniquenessException(detail=DUPLICATE_DETAIL) from exc
+        except VersionMismatch as exc:
+            raise PreconditionFailedException(detail="The user changed meanwhile") from exc
         if record is None:
             raise NotFoundException(detail=f"User {resource.id!r} not found")
         return user_of(record)
@@ -206,12 +184,24 @@ class KintoneStorage(AsyncScimStorage):
         *,
         expected_version: str | None = None,
     ) -> None:
+        """What a SCIM DELETE does is an assumption (scim_delete): delete, deactivate or refuse. A SCIM
+        delete is not an administrator's deletion, so it leaves no tombstone."""
         state = self.state
         record = self._record(resource_id)
         behaviour = state.assumptions.scim_delete
         if behaviour == "refuse":
             raise ScimRefusalError(state.assumptions.scim_delete_refused)
-        if behaviour == "deactivate":
-            state.db.update_user(record.id, {"active": False}, now=state.now_iso(), scim=True)
-            return
-        state.db.delete_user(record.id)
+        try:
+            if behaviour == "deactivate":
+                state.db.users.update(
+                    record.id,
+                    replace(record.values(), active=False),
+                    now=state.now_iso(),
+                    scim=True,
+                    allow_duplicates=True,
+                    expected_version=version_number(expected_version),
+                )
+            else:
+                state.db.users.delete(record.id, expected_version=version_number(expected_version))
+        except VersionMismatch as exc:
+            raise PreconditionFailedException(detail="The user changed meanwhile") from exc

@@ -5,42 +5,22 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-import ipaddress
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from scim_harness.emulator import kintone_rules
 from scim_harness.emulator.assumptions import Assumptions
 from scim_harness.emulator.config import EmulatorConfig
+from scim_harness.emulator.defects import DefectSwitches
+from scim_harness.emulator.meta import iso, parse_iso
 from scim_harness.emulator.rules import RuleSwitches
 from scim_harness.emulator.store import Database
 
 PROPAGATION_KEY = "propagation_enabled"
 ALLOWLIST_KEY = "ip_allowlist"
+PROFILE_KEY = "profile"
 
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-def parse_iso(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def parse_allowlist(addresses: list[str], limit: int) -> list[ipaddress.IPv4Network]:
-    """IPv4 addresses or CIDR ranges, as Kintone's IP restriction takes them; else ValueError."""
-    if not isinstance(addresses, list) or not all(isinstance(item, str) for item in addresses):
-        raise ValueError("addresses must be a list of strings")
-    if len(addresses) > limit:
-        raise ValueError(f"at most {limit} addresses or ranges are allowed")
-    networks = []
-    for item in addresses:
-        try:
-            network = ipaddress.ip_network(item.strip(), strict=False)
-        except ValueError as exc:
-            raise ValueError(f"{item!r} is not an IPv4 address or range") from exc
-        if not isinstance(network, ipaddress.IPv4Network):
-            raise ValueError(f"{item!r} is IPv6, which Kintone's IP restriction does not support")
-        networks.append(network)
-    return networks
+__all__ = ["EmulatorState", "iso", "parse_iso"]
 
 
 class EmulatorState:
@@ -48,13 +28,42 @@ class EmulatorState:
         self.config = config
         self.assumptions: Assumptions = config.assumptions
         self.rules: RuleSwitches = RuleSwitches(**config.rules.to_dict())
+        self.defects: DefectSwitches = config.defects.copy()
+        self.in_flight = 0
+        """Requests in progress that count toward Kintone's REST limit (limits.ConnectionLimit)."""
+        self.defect_memory: dict[str, Any] = {}
+        """What switched-on defects remember between requests (defects.layer); emptied by reset."""
         self.db = Database(config.db_path)
+        self._check_profile()
         self.clock_offset_seconds = 0.0
-        if self.db.get_setting(PROPAGATION_KEY, None) is None:
-            self.db.set_setting(PROPAGATION_KEY, config.propagation_enabled)
-        if self.db.get_setting(ALLOWLIST_KEY, None) is None:
+        if self.db.settings.get(PROPAGATION_KEY, None) is None:
+            self.db.settings.set(PROPAGATION_KEY, config.propagation_enabled)
+        if self.db.settings.get(ALLOWLIST_KEY, None) is None:
             self.set_ip_allowlist(list(config.ip_allowlist))
-        self._allowlist = parse_allowlist(self.ip_allowlist(), self.assumptions.ip_allowlist_max)
+        self._allowlist = kintone_rules.parse_allowlist(
+            self.ip_allowlist(), self.assumptions.ip_allowlist_max
+        )
+
+    @property
+    def profile(self) -> str:
+        return self.config.profile
+
+    @property
+    def kintone(self) -> bool:
+        """Kintone's rules apply (the kintone profile); the generic profile has none of them."""
+        return self.config.profile == "kintone"
+
+    def _check_profile(self) -> None:
+        """A database file belongs to the profile that created it: the two keep users in other tables."""
+        stored = self.db.settings.get(PROFILE_KEY, None)
+        if stored is None:
+            self.db.settings.set(PROFILE_KEY, self.config.profile)
+        elif stored != self.config.profile:
+            self.db.close()
+            raise ValueError(
+                f"the database {self.config.db_path} holds the {stored} profile's data, not the "
+                f"{self.config.profile} profile's"
+            )
 
     def close(self) -> None:
         self.db.close()
@@ -88,33 +97,26 @@ class EmulatorState:
     # -- Propagate Provisioning ----------------------------------------------
 
     def propagation_enabled(self) -> bool:
-        return bool(self.db.get_setting(PROPAGATION_KEY, True))
+        return bool(self.db.settings.get(PROPAGATION_KEY, True))
 
     def set_propagation(self, enabled: bool) -> None:
-        """Turning it on after it was off lifts the block on users an administrator deleted (Kintone help)."""
         was_enabled = self.propagation_enabled()
-        self.db.set_setting(PROPAGATION_KEY, enabled)
-        if enabled and not was_enabled and not self.rules.keep_block_after_propagation_toggle:
-            self.db.clear_tombstones()
+        self.db.settings.set(PROPAGATION_KEY, enabled)
+        if kintone_rules.propagation_toggle_lifts_block(was_enabled, enabled, self.rules):
+            self.db.tombstones.clear()
 
     # -- IP allow list -------------------------------------------------------
 
     def ip_allowlist(self) -> list[str]:
-        return list(self.db.get_setting(ALLOWLIST_KEY, []))
+        return list(self.db.settings.get(ALLOWLIST_KEY, []))
 
-    def set_ip_allowlist(self, addresses: list[str]) -> None:
-        networks = parse_allowlist(addresses, self.assumptions.ip_allowlist_max)
-        self.db.set_setting(ALLOWLIST_KEY, [str(network) for network in networks])
+    def set_ip_allowlist(self, addresses: object) -> None:
+        networks = kintone_rules.parse_allowlist(addresses, self.assumptions.ip_allowlist_max)
+        self.db.settings.set(ALLOWLIST_KEY, [str(network) for network in networks])
         self._allowlist = networks
 
-    def ip_allowed(self, client_host: str | None) -> bool:
-        if not self._allowlist or self.rules.ignore_ip_allowlist:
-            return True
-        try:
-            address = ipaddress.ip_address(client_host or "")
-        except ValueError:
-            return False
-        return any(address in network for network in self._allowlist)
+    def ip_allowed(self, peer: str | None) -> bool:
+        return kintone_rules.ip_allowed(peer, self._allowlist, self.rules)
 
     # -- reset ---------------------------------------------------------------
 
@@ -122,7 +124,10 @@ class EmulatorState:
         """Back to a fresh start: no users, tombstones or tokens, startup settings. The caller re-seeds the
         start-up token (TokenService.seed), which needs this state and so is not called from here."""
         self.db.reset()
-        self.db.set_setting(PROPAGATION_KEY, self.config.propagation_enabled)
+        self.db.settings.set(PROFILE_KEY, self.config.profile)
+        self.db.settings.set(PROPAGATION_KEY, self.config.propagation_enabled)
         self.set_ip_allowlist(list(self.config.ip_allowlist))
         self.clock_offset_seconds = 0.0
         self.rules = RuleSwitches(**self.config.rules.to_dict())
+        self.defects = self.config.defects.copy()
+        self.defect_memory.clear()

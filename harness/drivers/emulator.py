@@ -40,7 +40,7 @@ class EmulatorDriver(KintoneDriver):
             if token is None:
                 # An unlimited token of its own: expiring a scenario's token never cuts off the checks.
                 created = self._admin.create_token(None, "scim-harness conformance suite")
-                token, self._own_token_id = created["token"], str(created["id"])
+                token, self._own_token_id = created.token, created.info.id
         except BaseException:
             self._admin.close()
             raise
@@ -76,13 +76,13 @@ class EmulatorDriver(KintoneDriver):
 
     def create_token(self, validity_days: int | None, notes: str) -> str:
         created = self._admin.create_token(validity_days, notes)
-        token = created["token"]
-        self._token_ids[token] = str(created["id"])
+        token = created.token
+        self._token_ids[token] = created.info.id
         self.secrets.append(token)
         return token
 
     def disable_token(self, token: str) -> None:
-        self._admin.update_token(self._token_id(token), enabled=False)
+        self._admin.disable_token(self._token_id(token))
 
     def expire_token(self, token: str) -> None:
         self._admin.clock(self._seconds_until_expired(self._token_id(token)))
@@ -112,10 +112,10 @@ class EmulatorDriver(KintoneDriver):
 
     def _seconds_until_expired(self, token_id: str) -> float:
         """How far the emulator's clock must move for this token to be past its expiry."""
-        token = next((t for t in self._admin.list_tokens() if str(t["id"]) == token_id), None)
-        if token is None or not token.get("expires_at"):
+        token = next((t for t in self._admin.list_tokens() if t.id == token_id), None)
+        if token is None or not token.expires_at:
             raise ValueError("the token has no expiry")
-        expires_at = datetime.fromisoformat(str(token["expires_at"]).replace("Z", "+00:00"))
+        expires_at = datetime.fromisoformat(token.expires_at.replace("Z", "+00:00"))
         if expires_at.tzinfo is None:
             expires_at = expires_at.replace(tzinfo=UTC)
         return (expires_at - datetime.now(UTC)).total_seconds() + EXPIRY_MARGIN_S

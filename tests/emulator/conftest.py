@@ -49,6 +49,30 @@ def scim(emulator: EmulatorServer) -> Iterator[httpx.Client]:
         yield client
 
 
+@pytest.fixture(scope="session")
+def generic_server() -> Iterator[EmulatorServer]:
+    config = EmulatorConfig(profile="generic", seed_token=SEED_TOKEN, admin_password=ADMIN_PASSWORD)
+    with EmulatorServer(config) as server:
+        yield server
+
+
+@pytest.fixture
+def generic_admin(generic_server: EmulatorServer) -> Iterator[AdminClient]:
+    with AdminClient(generic_server.base_url, generic_server.admin_login, ADMIN_PASSWORD) as client:
+        client.reset()
+        yield client
+
+
+@pytest.fixture
+def gscim(generic_server: EmulatorServer, generic_admin: AdminClient) -> Iterator[httpx.Client]:
+    """SCIM on a freshly reset generic emulator, with the seed token and no Accept header (as Entra)."""
+    with httpx.Client(
+        base_url=generic_server.scim_url, headers={"Authorization": f"Bearer {SEED_TOKEN}"}, timeout=TIMEOUT_S
+    ) as client:
+        client.headers.pop("Accept", None)
+        yield client
+
+
 @pytest.fixture
 def admin_http(emulator: EmulatorServer) -> Iterator[httpx.Client]:
     """Raw HTTP to the administrator surface, for asserting exact statuses and bodies."""

@@ -165,3 +165,63 @@ def test_serve_on_a_port_in_use_is_one_readable_line() -> None:
         f"error: cannot serve the emulator on 127.0.0.1:{port}: Address already in use"
     ]
     assert "Kintone SCIM emulator" not in result.stdout  # nothing claims to be serving
+
+
+def _serve(*args: str) -> tuple[subprocess.Popen[str], int]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "SCIM_HARNESS_TOKEN": "serve-token-abcdef123456",
+        "SCIM_HARNESS_ADMIN_PASSWORD": "pw",
+    }
+    code = "from scim_harness.emulator.cli import emulator; emulator()"
+    process = subprocess.Popen(
+        [sys.executable, "-c", code, "serve", "--port", str(port), *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    return process, port
+
+
+def test_serve_the_generic_profile_with_a_defect() -> None:
+    process, port = _serve("--profile", "generic", "--defect", "create_200_instead_of_201")
+    headers = {"Authorization": "Bearer serve-token-abcdef123456"}
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                types = httpx.get(
+                    f"http://127.0.0.1:{port}/scim/v2/ResourceTypes", headers=headers, timeout=1
+                )
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline and process.poll() is None, "serve did not start"
+                time.sleep(0.05)
+        assert sorted(t["id"] for t in types.json()["Resources"]) == ["Group", "User"]
+        body = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "u"}
+        created = httpx.post(f"http://127.0.0.1:{port}/scim/v2/Users", json=body, headers=headers, timeout=5)
+        assert created.status_code == 200  # the defect switched on at start
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=10)
+    assert "Generic SCIM service" in output and "create_200_instead_of_201" in output
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--ca-out", "ca.pem"], "--tls"),
+        (["--tls", "--cert", __file__, "--key", __file__], "not both"),
+        (["--defect", "group_rename_ignored"], "not in the kintone profile"),
+        (["--trusted-proxy", "not-an-address"], "cannot start"),
+    ],
+)
+def test_serve_refuses_options_that_do_not_fit(args: list[str], words: str) -> None:
+    from scim_harness.common.errors import HarnessError
+
+    result = CliRunner().invoke(emulator_cli, ["serve", "--port", "0", *args])
+    assert isinstance(result.exception, HarnessError) and words in str(result.exception)

@@ -21,7 +21,7 @@ def test_file_database_survives_a_restart(tmp_path: Path) -> None:
         EmulatorServer(EmulatorConfig(db_path=db, admin_password=PASSWORD)) as first,
         AdminClient(first.base_url, first.admin_login, PASSWORD) as admin,
     ):
-        token = admin.create_token(None, "kept")["token"]
+        token = admin.create_token(None, "kept").token
         headers = {"Authorization": f"Bearer {token}"}
         created = httpx.post(
             f"{first.scim_url}/Users", json=new_user("kept"), headers=headers, timeout=TIMEOUT_S

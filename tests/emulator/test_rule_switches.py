@@ -76,19 +76,17 @@ def test_not_found_on_empty_filter(scim: httpx.Client, admin: AdminClient) -> No
 def test_token_switches(emulator: EmulatorServer, admin: AdminClient) -> None:
     url = f"{emulator.scim_url}/Users"
     token = admin.create_token(30, "t")
-    admin.update_token(token["id"], enabled=False)
+    admin.disable_token(token.info.id)
     admin.rules({"accept_disabled_tokens": True})
     assert (
-        httpx.get(url, headers={"Authorization": f"Bearer {token['token']}"}, timeout=TIMEOUT_S).status_code
+        httpx.get(url, headers={"Authorization": f"Bearer {token.token}"}, timeout=TIMEOUT_S).status_code
         == 200
     )
     expiring = admin.create_token(30, "e")
     admin.clock(31 * 86400)
     admin.rules({"accept_expired_tokens": True})
     assert (
-        httpx.get(
-            url, headers={"Authorization": f"Bearer {expiring['token']}"}, timeout=TIMEOUT_S
-        ).status_code
+        httpx.get(url, headers={"Authorization": f"Bearer {expiring.token}"}, timeout=TIMEOUT_S).status_code
         == 200
     )
     admin.rules({"accept_invalid_tokens": True})
