@@ -10,13 +10,14 @@ extra headers), so the whole project speaks SCIM through this one class.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import json
 import ssl
 import threading
 import time
-from collections.abc import Mapping
-from dataclasses import replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 from urllib.parse import quote_plus, urlencode
 
@@ -73,6 +74,21 @@ def encode_json(body: Any) -> bytes:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+@dataclass(frozen=True)
+class SentRequest:
+    """A call as it went out, for listeners: never its headers (the Authorization header stays inside)."""
+
+    method: str
+    path: str
+    """Below the Tenant URL, e.g. `/Users` or `/Users/42`."""
+    query: str
+    """Pre-encoded, as sent (without the Tenant URL's own extra parameters)."""
+    body: bytes | None
+
+
+Listener = Callable[[SentRequest, Response], None]
+
+
 class ScimClient:
     """Bearer-token SCIM calls to one Tenant URL over a bounded connection pool.
 
@@ -105,6 +121,15 @@ class ScimClient:
         self._http = self._new_http()
         self.requests_sent = 0
         self._count_lock = threading.Lock()
+        self._listeners: list[Listener] = []
+
+    def add_listener(self, listener: Listener) -> None:
+        """Call `listener(request, response)` after every call, answered or not, from the calling thread.
+
+        For observers that must see Entra's own bytes (the suite's checks on the wire, recorders); a listener
+        must be quick and must not raise: what it raises is dropped so it can never change a call.
+        """
+        self._listeners.append(listener)
 
     # ---- configuration -----------------------------------------------------------------------------------
 
@@ -200,6 +225,19 @@ class ScimClient:
             request_headers[name] = value
         with self._count_lock:
             self.requests_sent += 1
+        response = self._call(method, path, url, content, request_headers)
+        if self._listeners:
+            sent = SentRequest(method, path, query or "", content)
+            for listener in list(self._listeners):
+                # An observer must never change a call's outcome.
+                with contextlib.suppress(Exception):
+                    listener(sent, response)
+        return response
+
+    def _call(
+        self, method: str, path: str, url: str, content: bytes | None, request_headers: dict[str, str | None]
+    ) -> Response:
+        settings = self._settings
         began = time.perf_counter()
         try:
             with deadline(settings.timeout_seconds):

@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from scim_harness.simulator.client import ScimClient
+from scim_harness.simulator.client import Listener, ScimClient
 from scim_harness.simulator.clock import Clock
 from scim_harness.simulator.configuration import JobConfiguration
 from scim_harness.simulator.context import JobContext, Run
@@ -108,6 +108,10 @@ class ProvisioningJob(JobConfiguration):
         self._cancelled = threading.Event()
 
     # ---- lifecycle --------------------------------------------------------------------------------------
+
+    def on_exchange(self, listener: Listener) -> None:
+        """Observe every request the job sends and its answer (see ScimClient.add_listener)."""
+        self.client.add_listener(listener)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)

@@ -4,6 +4,7 @@
     directory         Entra ID's directory: tenant and virtual clock, users and groups by alias
     provisioning      Entra ID's provisioning job and its configuration; closes the job afterwards
     provisioning_job  the scenario's ProvisioningJob (the report plugin finds its logs by this name)
+    entra_wire        every request the job sent in this scenario and its answer (checks on the wire)
     kintone           what Kintone holds, read through the target driver
     kintone_admin     what a Kintone administrator does; puts tenant-wide settings back afterwards
     scim_answers      every answer of the protocol probe in this scenario
@@ -34,6 +35,7 @@ from scim_harness.steps.support.notes import ReportNotes
 from scim_harness.steps.support.people import People
 from scim_harness.steps.support.protocol import AnswerLog
 from scim_harness.steps.support.provisioning import Provisioning
+from scim_harness.steps.support.wire import EntraWire
 
 
 def _attach(title: str, text: str) -> None:
@@ -113,6 +115,12 @@ def provisioning(
 def provisioning_job(provisioning: Provisioning) -> ProvisioningJob:
     """The scenario's job (built and started on first use); the connection steps also set it."""
     return provisioning.job
+
+
+@pytest.fixture
+def entra_wire(provisioning: Provisioning) -> EntraWire:
+    """What Entra ID sent in this scenario, as the job's own client saw it (capture on or off)."""
+    return provisioning.wire
 
 
 # ---- the protocol probe ----------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from scim_harness.simulator.mappings import AttributeMapping, MappingSet
 from scim_harness.simulator.payloads import user_create_body
 from scim_harness.steps.support.directory import Directory
 from scim_harness.steps.support.notes import ReportNotes
+from scim_harness.steps.support.wire import EntraWire
 
 CREDENTIALS_ERROR = "SystemForCrossDomainIdentityManagementCredentialValidationFailure"
 """Entra's error code when the target refuses the Secret Token (401 or 403; D-LOGERR)."""
@@ -63,6 +64,8 @@ class Provisioning:
         self.mappings = MappingSet.default()
         self._job: ProvisioningJob | None = None
         self._group_log_mark = 0
+        self.wire = EntraWire()
+        """Every request the job sends in this scenario and its answer (for checks on the wire)."""
 
     def __repr__(self) -> str:
         # allure-pytest-bdd records step arguments with repr(): never the Secret Token.
@@ -82,6 +85,7 @@ class Provisioning:
                 self.directory.clock,
                 self._settings,
             )
+            self._job.on_exchange(self.wire.record)
             self._job.start()
         return self._job
 

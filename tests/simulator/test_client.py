@@ -188,3 +188,26 @@ def test_broken_answers_are_protocol_errors(kind: str, words: str) -> None:
 def test_a_targets_text_is_made_safe() -> None:
     response = classify("GET", "/Users", 500, (), b'{"detail": "bad\\u001b[2J\\r\\nthing\\u202e"}')
     assert response.target_text() == "bad\\x1b[2J  thing\\u202e"
+
+
+def test_listeners_see_every_call_with_its_bytes_and_answer(client: ScimClient, scim: FakeScim) -> None:
+    seen: list[tuple[str, str, str, bytes | None, int | None]] = []
+    client.add_listener(lambda sent, answer: seen.append((*_request(sent), answer.status)))
+    client.send("GET", "/Users", query="filter=userName+eq+%22a%22")
+    client.send("POST", "/Users", body={"userName": "a"})
+    assert seen == [
+        ("GET", "/Users", "filter=userName+eq+%22a%22", None, 200),
+        ("POST", "/Users", "", b'{"userName":"a"}', 201),
+    ]
+
+
+def test_a_failing_listener_never_changes_a_call(client: ScimClient, scim: FakeScim) -> None:
+    def broken(_sent: object, _answer: object) -> None:
+        raise RuntimeError("observer bug")
+
+    client.add_listener(broken)
+    assert client.send("GET", "/Users").outcome is Outcome.OK
+
+
+def _request(sent: object) -> tuple[str, str, str, bytes | None]:
+    return sent.method, sent.path, sent.query, sent.body  # type: ignore[attr-defined]
