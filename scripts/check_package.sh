@@ -11,24 +11,23 @@ trap 'rm -rf "$work"' EXIT
 .venv/bin/python -m pip wheel --quiet --no-deps --wheel-dir "$work/dist" . 2>&1 | grep -v '^WARNING' || true
 wheel=$(ls "$work"/dist/scim_harness-*.whl)
 echo "check-package: built $(basename "$wheel")"
-.venv/bin/python - "$wheel" "$(find features -name '*.feature' | wc -l)" <<'PY'
-import sys, zipfile
+.venv/bin/python - "$wheel" <<'PY'
+import subprocess, sys, tomllib, zipfile
+# Every tracked file of the folders mapped onto scim_harness must be in the wheel, at its mapped place.
+mapping = tomllib.load(open("pyproject.toml", "rb"))["tool"]["setuptools"]["package-dir"]
 names = set(zipfile.ZipFile(sys.argv[1]).namelist())
-needed = [
-    "scim_harness/cli.py",
-    "scim_harness/steps/pytest.ini",
-    "scim_harness/steps/test_conformance.py",
-    "scim_harness/simulator/data/kintone-mappings.json",
-    "scim_harness/simulator/data/entra-default-scim-mappings.json",
-    "scim_harness/emulator/server.py",
-    "scim_harness/common/redact.py",
-]
-missing = [n for n in needed if n not in names]
-features = [n for n in names if n.startswith("scim_harness/features/") and n.endswith(".feature")]
-stray = sorted({n.split("/")[0] for n in names} - {"scim_harness"} - {n.split("/")[0] for n in names if ".dist-info" in n})
-if missing or len(features) != int(sys.argv[2]) or stray:
-    sys.exit(f"check-package: wheel incomplete: missing={missing} features={len(features)} of {sys.argv[2]} stray top-level={stray}")
-print(f"check-package: wheel holds {len(features)} feature files and no top-level name but scim_harness")
+expected = set()
+for package, folder in mapping.items():
+    tracked = subprocess.run(["git", "ls-files", folder], capture_output=True, text=True, check=True).stdout
+    for path in tracked.split():
+        inside = path[len(folder) + 1 :]
+        expected.add("/".join([*package.split("."), inside]))
+missing = sorted(expected - names)
+stray = sorted({n.split("/")[0] for n in names if ".dist-info" not in n} - {"scim_harness"})
+if missing or stray:
+    sys.exit(f"check-package: wheel incomplete: missing={missing} stray top-level={stray}")
+features = [n for n in names if n.endswith(".feature")]
+print(f"check-package: the wheel holds all {len(expected)} files ({len(features)} features) and no top-level name but scim_harness")
 PY
 
 "$(.venv/bin/python -c 'import sys; print(sys._base_executable)')" -m venv "$work/venv"
