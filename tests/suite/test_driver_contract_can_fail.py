@@ -104,7 +104,14 @@ EMULATOR_CASES: list[tuple[type[EmulatorDriver], str]] = [
 
 class _Contract(TargetDriverContract):
     SUPPORTS = frozenset(
-        {"set_propagation", "set_ip_allowlist", "create_token", "disable_token", "delete_token", "expire_token"}
+        {
+            "set_propagation",
+            "set_ip_allowlist",
+            "create_token",
+            "disable_token",
+            "delete_token",
+            "expire_token",
+        }
     )
 
 
