@@ -71,11 +71,27 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _one_pass_per_pinned_dialect(config, items)
     if config.stash[_CONFIG].target != "scim":
         return
     for item in items:
         if item.get_closest_marker("kintone"):
             item.add_marker(pytest.mark.skip(reason=NOT_APPLICABLE))
+
+
+def _one_pass_per_pinned_dialect(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """An Examples row with a `dialect` column selects its own dialect (the tenant URL step): with --dialect
+    both, it runs in that dialect's pass only, so each such scenario is reported once per dialect it uses."""
+    if len(config.stash[_CONFIG].dialects) < 2:
+        return
+    keep, drop = [], []
+    for item in items:
+        params = getattr(item, "callspec", None) and item.callspec.params
+        pinned = (params.get("_pytest_bdd_example") or {}).get("dialect") if params else None
+        (drop if pinned and pinned != params.get("dialect") else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -24,6 +25,10 @@ from scim_harness.steps.support.wire import EntraWire
 
 CREDENTIALS_ERROR = "SystemForCrossDomainIdentityManagementCredentialValidationFailure"
 """Entra's error code when the target refuses the Secret Token (401 or 403; D-LOGERR)."""
+ROLE_PATH = 'roles[type eq "WindowsAzureActiveDirectoryRole"].value'
+"""Where a role mapping puts an app role: the role object's `type` and `value` as Entra's
+SingleAppRoleAssignment sends them (D-ATTR; the simulator does not model app-role assignments)."""
+_TARGET_WORDS = re.compile(r"Details: \S+ \S+ answered HTTP \d+(?: \([^)]*\))?: (?P<said>.*)$", re.DOTALL)
 
 
 def tenant_url(scim_url: str, dialect: str) -> str:
@@ -117,6 +122,15 @@ class Provisioning:
             dataclasses.replace(self.mappings, user_mappings=[*self.mappings.user_mappings, *extra])
         )
 
+    def map_role(self, role: str) -> None:
+        """A role mapping, as an administrator adds one to send the user's app role in `roles`. The
+        simulator does not model app-role assignments (SingleAppRoleAssignment), so the mapping is a
+        Constant of the role the scenario names; the POST carries it where Entra puts a role (D-ATTR)."""
+        mapping = AttributeMapping(target=ROLE_PATH, source=role, mapping_type="Constant")
+        self._set_mappings(
+            dataclasses.replace(self.mappings, user_mappings=[*self.mappings.user_mappings, mapping])
+        )
+
     def switch_group_provisioning(self, enabled: bool) -> None:
         self._set_mappings(dataclasses.replace(self.mappings, provision_groups=enabled))
         self._group_log_mark = len(self.job.logs.entries)
@@ -204,6 +218,14 @@ class Provisioning:
         )
         failed_groups = [e for e in self.job.logs.entries if _is_group(e) and e.status == "Failure"]
         return bool(failed_groups) or status.state == "Quarantined" or bool(cycle and cycle.aborted)
+
+
+def target_words(message: str) -> str | None:
+    """What the target itself said, as Entra's message quotes it after its own sentence ("... Details: GET
+    /Users answered HTTP 403 (Forbidden): <the target's words>"); None when the target said nothing (a
+    timeout, a refused connection, a certificate failure)."""
+    found = _TARGET_WORDS.search(message or "")
+    return found["said"] if found else None
 
 
 def credentials_refused(result: ConnectionTestResult) -> bool:
