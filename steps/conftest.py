@@ -17,6 +17,7 @@ from scim_harness.capture import CaptureProxy, har_path_for_worker
 from scim_harness.common.errors import HarnessError
 from scim_harness.config import DIALECTS, TARGETS, SuiteConfig
 from scim_harness.drivers import NotSupported, TargetDriver, open_driver
+from scim_harness.drivers.http import trust_ca_file
 
 pytest_plugins = [
     "scim_harness.reporting.plugin",
@@ -60,6 +61,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except HarnessError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[_CONFIG] = suite
+    trust_ca_file(suite.ca_file)  # the protocol probe's client too (the drivers are given it)
     register_secrets(config, suite.secrets)
     set_environment(
         config,
@@ -154,6 +156,7 @@ def capture_proxy(suite_config: SuiteConfig, target_driver: TargetDriver) -> Ite
         secrets=target_driver.secrets,
         har_path=_har_path(suite_config),
         enabled=suite_config.capture,
+        upstream_ca_file=suite_config.ca_file,
     ) as proxy:
         yield proxy
 

@@ -29,9 +29,23 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def new_client(timeout: float | None = None, *, verify: Any = True) -> httpx.Client:
-    """A client with a deadline on every call and none of httpx's own headers. `verify`: True (the public
-    roots), or the path of a PEM CA file to trust as well (a test CA, `ca_file` in the configuration)."""
+_trusted_ca_file: str | None = None
+
+
+def trust_ca_file(ca_file: str | None) -> None:
+    """The suite's `ca_file` (SuiteConfig): trusted besides the public roots by every client `new_client`
+    makes in this process from now on, unless the caller says otherwise (the conftest sets it once per run,
+    so the protocol probe trusts a test CA as the drivers do)."""
+    global _trusted_ca_file
+    _trusted_ca_file = ca_file or None
+
+
+def new_client(timeout: float | None = None, *, verify: Any = None) -> httpx.Client:
+    """A client with a deadline on every call and none of httpx's own headers. `verify`: the path of a PEM
+    CA file to trust besides the public roots (a test CA), True for the public roots only, or None for the
+    run's `ca_file` (trust_ca_file)."""
+    if verify is None:
+        verify = _trusted_ca_file or True
     client = httpx.Client(
         timeout=httpx.Timeout(timeout, connect=5.0) if timeout else DEFAULT_TIMEOUT, verify=tls_trust(verify)
     )

@@ -58,6 +58,8 @@ class Provisioning:
         secret_token: str,
         notes: ReportNotes,
         settings: EngineSettings | None = None,
+        *,
+        ca_file: str | None = None,
     ) -> None:
         self.directory = directory
         self._scim_url = scim_url
@@ -65,7 +67,7 @@ class Provisioning:
         self.dialect = dialect
         self._secret_token = secret_token
         self._notes = notes
-        self._settings = settings or EngineSettings()
+        self._settings = settings or EngineSettings(ca_file=ca_file)
         self.mappings = MappingSet.default()
         self._job: ProvisioningJob | None = None
         self._group_log_mark = 0

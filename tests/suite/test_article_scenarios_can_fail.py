@@ -93,7 +93,9 @@ def test_a_timeout_instead_of_the_refusal_turns_the_ip_scenario_red(
         silent.listen(8)
         url = f"http://127.0.0.1:{silent.getsockname()[1]}/scim/v2"
         monkeypatch.setattr(provisioning, "tenant_url", lambda scim_url, dialect: url)
-        monkeypatch.setattr(provisioning, "EngineSettings", lambda: EngineSettings(timeout_seconds=1.0))
+        monkeypatch.setattr(
+            provisioning, "EngineSettings", lambda **kw: EngineSettings(timeout_seconds=1.0, **kw)
+        )
         outcomes = run_suite_in_process(tmp_path, {}, IP_MESSAGE)
     assert named(outcomes, "failed") == {IP_MESSAGE}
     assert "not the message" in outcomes[IP_MESSAGE].message
@@ -107,7 +109,7 @@ def test_a_test_connection_that_fails_on_groups_turns_the_set_up_order_red(
 ) -> None:
     # Entra's strict reading: Test Connection fails on the /Groups 404 while group provisioning is still on.
     strict = EngineSettings(test_connection_group_probe="strict")
-    monkeypatch.setattr(provisioning, "EngineSettings", lambda: strict)
+    monkeypatch.setattr(provisioning, "EngineSettings", lambda **kw: dataclasses.replace(strict, **kw))
     selection = {SET_UP_ORDER, ADD}
     outcomes = run_suite_in_process(tmp_path, {}, *sorted(selection))
     _only(selection, {SET_UP_ORDER}, outcomes)
@@ -184,7 +186,7 @@ def test_an_engine_that_never_deletes_turns_the_hard_delete_scenarios_red(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     no_delete = EngineSettings(delete_enabled=False)
-    monkeypatch.setattr(provisioning, "EngineSettings", lambda: no_delete)
+    monkeypatch.setattr(provisioning, "EngineSettings", lambda **kw: dataclasses.replace(no_delete, **kw))
     selection = HARD_DELETE | {ADD}
     outcomes = run_suite_in_process(tmp_path, {}, *sorted(selection))
     _only(selection, HARD_DELETE, outcomes)
