@@ -162,6 +162,11 @@ def restore(directory: Directory, alias: str) -> None:
 # ---- configuration ----
 
 
+@step(parsers.parse('provisioning is scoped to users whose department is "{department}"'))
+def scope_by_department(provisioning: Provisioning, department: str) -> None:
+    provisioning.scope_to("department", department)
+
+
 @step("department and job title are mapped to Kintone")
 def map_department_and_title(provisioning: Provisioning) -> None:
     provisioning.map_department_and_job_title()

@@ -5,8 +5,9 @@ Feature: The seven attribute mappings the Setting Guide keeps
   displayName, emails[type eq "work"].value from mail, name.givenName, name.familyName, and externalId from
   mailNickname. They are checked on the wire: what Entra ID sends, not only what Kintone made of it.
   Help article: https://get.kintone.help/general/en/admin/scim.html#setting-guide
-  Article statements (docs/help-article.md): G16, M3; the Disable form: Microsoft's "Known issues and
-  resolutions with SCIM 2.0 protocol compliance" (legacy "False" as a string, aadOptscim062020 a boolean).
+  The Disable form: Microsoft's "Known issues and resolutions with SCIM 2.0 protocol compliance" (legacy
+  "False" as a string, aadOptscim062020 a boolean).
+  Article statements (docs/help-article.md): A3, A22, G22, M16, X5.
 
   Background:
     Given Entra ID provisions users to Kintone with the SCIM endpoint and API token from Kintone

@@ -5,7 +5,7 @@ Feature: A user deleted for good in Entra ID is removed from Kintone
   tutorial: "Remove users in Kintone when they do not require access anymore." What Kintone does with a SCIM
   DELETE is unpublished (the emulator deletes the user: its `scim_delete` assumption), so the scenarios check
   the documented part: Entra ID reads, then deletes; Kintone accepts; the user has no access any more.
-  Article statements (docs/help-article.md): X1, M4.
+  Article statements (docs/help-article.md): M2, X1.
 
   Background:
     Given Entra ID provisions users to Kintone with the SCIM endpoint and API token from Kintone

@@ -5,7 +5,7 @@ Feature: The set-up order of the help article and its Setting Guide
   order works end to end in both of Entra ID's payload dialects: Test Connection succeeds while group
   provisioning is still on (Kintone has no groups), and once it is off the users provision and no group is sent.
   Help article: https://get.kintone.help/general/en/admin/scim.html#enabling-provisioning
-  Article statements (docs/help-article.md): A10, G14, G15, G17.
+  Article statements (docs/help-article.md): A12, G20, G21, G23, G24, M13.
 
   Scenario Outline: Test Connection, then group provisioning switched off, then users provision (<dialect>)
     Given Entra ID provisions users to Kintone with the SCIM endpoint and API token from Kintone

@@ -4,6 +4,7 @@ Feature: API token for provisioning
   the secret token and tenant URL; Test Connection succeeds only with a valid token.
   Help article: https://get.kintone.help/general/en/admin/scim.html#enabling-provisioning
   "Register the API token and the SCIM Endpoint of Kintone with the IdP." Token reissue: #reissuing-an-api-token.
+  Article statements (docs/help-article.md): A11, A12, A16, A17, A19, A20, M13.
 
   Scenario: Test connection succeeds with a valid API token
     Given Entra ID provisions users to Kintone with the SCIM endpoint and API token from Kintone

@@ -7,6 +7,7 @@ Feature: A user deleted in Kintone is not recreated by provisioning
   "Delete users propagated from IdP in Kintone" may cause errors; the fix (switch Propagate Provisioning off and
   on again, then sync) is in the Setting Guide's Entra ID tutorial. Re-creating the user in Entra ID (the older
   guidance, and the tutorial's rename path with the same name) is one way to sync it again.
+  Article statements (docs/help-article.md): A23, G12, G13, X2.
 
   Background:
     Given Entra ID provisions users to Kintone with the SCIM endpoint and API token from Kintone

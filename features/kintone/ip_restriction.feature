@@ -5,7 +5,8 @@ Feature: IP address restriction
   IP address restriction refuses Entra ID, Test Connection fails with "An invalid certificate was entered".
   Help article: https://get.kintone.help/general/en/admin/scim.html#setting-guide
   Our copies of the tutorial are cut off before those sections: the wording is issue 9's reading of the guide,
-  and how cybozu.com answers a refused address is our documented assumption (docs/help-article.md, G13, G18).
+  and how cybozu.com answers a refused address is our documented assumption (docs/help-article.md, G18, G19).
+  Article statements (docs/help-article.md): G18, G19, M25.
 
   Background:
     Given Entra ID provisions users to Kintone with the SCIM endpoint and API token from Kintone

@@ -4,6 +4,7 @@ Feature: Departments, job titles, groups and roles are not propagated
   Entra ID do not reach Kintone, even when Entra ID sends them.
   Help article: https://get.kintone.help/general/en/admin/scim.html#items-propagated-from-idp
   "Departments, Job Titles, and Groups (or Roles) will not be propagated."
+  Article statements (docs/help-article.md): A9, G11, M11.
 
   Background:
     Given Entra ID provisions users to Kintone with the SCIM endpoint and API token from Kintone

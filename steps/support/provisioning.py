@@ -19,6 +19,7 @@ from scim_harness.simulator.engine import ConnectionTestResult, EngineSettings, 
 from scim_harness.simulator.logs import LogEntry
 from scim_harness.simulator.mappings import AttributeMapping, MappingSet
 from scim_harness.simulator.payloads import user_create_body
+from scim_harness.simulator.scoping import ScopingClause, ScopingFilter
 from scim_harness.steps.support.directory import Directory
 from scim_harness.steps.support.notes import ReportNotes
 from scim_harness.steps.support.wire import EntraWire
@@ -123,6 +124,12 @@ class Provisioning:
         self._set_mappings(
             dataclasses.replace(self.mappings, user_mappings=[*self.mappings.user_mappings, *extra])
         )
+
+    def scope_to(self, graph_attribute: str, value: str) -> None:
+        """Settings > Scope: "Sync only assigned users and groups", with an attribute-based scoping filter on
+        the user mappings (Microsoft's Kintone tutorial, steps 4 and 5): `<attribute> EQUALS <value>`."""
+        clause = ScopingClause(graph_attribute, "EQUALS", value)
+        self.job.configure(scope="assigned", scoping_filter=ScopingFilter.single(clause))
 
     def map_role(self, role: str) -> None:
         """A role mapping, as an administrator adds one to send the user's app role in `roles`. The

@@ -43,6 +43,7 @@ SEVEN = "test_entra_ids_create_carries_the_seven_mapped_attributes_and_nothing_e
 SWITCH = "test_the_switch_on_issoftdeleted_sets_active_in_the_dialect_dialects_form"
 ROLE = "test_a_users_role_is_sent_by_entra_id_and_not_kept_by_kintone"
 DEPARTMENT = "test_a_users_department_and_job_title_are_not_propagated"
+SCOPE = "test_with_a_scoping_filter_only_the_assigned_users_it_selects_are_added"
 HARD_DELETE = {
     "test_after_30_days_in_the_recycle_bin_the_user_is_deleted_in_kintone",
     "test_a_user_purged_from_the_recycle_bin_is_deleted_in_kintone_at_the_next_cycle",
@@ -194,3 +195,17 @@ def test_an_engine_that_never_deletes_turns_the_hard_delete_scenarios_red(
 
 def _cases(tmp_path: Path) -> list[ET.Element]:
     return list(ET.parse(tmp_path / "junit.xml").getroot().iter("testcase"))
+
+
+# ---- who is in scope (M9) ---------------------------------------------------------------------------------
+
+
+def test_an_engine_ignoring_the_scoping_filter_turns_the_scope_scenario_red(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scim_harness.simulator.scoping import ScopingFilter
+
+    monkeypatch.setattr(ScopingFilter, "matches", lambda self, attributes: True)
+    selection = {SCOPE, ADD}
+    outcomes = run_suite_in_process(tmp_path, {}, *sorted(selection))
+    _only(selection, {SCOPE}, outcomes)
