@@ -45,6 +45,9 @@ class SuiteConfig:
     workers: int = 1
     tags: str | None = None
     timeout: float = 15.0
+    ca_file: str | None = None
+    """A PEM CA file trusted besides the public roots, over HTTPS: by the simulated Entra ID, the drivers and
+    the capture proxy's upstream connection (a test CA, e.g. `emulator serve --tls --ca-out`)."""
     emulator_rules: dict[str, bool] = field(default_factory=dict)
     """Test-only emulator switches that break one Kintone rule each (docs/emulator.md)."""
 
@@ -95,7 +98,7 @@ class SuiteConfig:
             "WORKERS": str(self.workers),
             "TIMEOUT": str(self.timeout),
         }
-        for name in ("url", "scim_url", "token", "admin_login", "admin_password", "tags"):
+        for name in ("url", "scim_url", "token", "admin_login", "admin_password", "tags", "ca_file"):
             value = getattr(self, name)
             if value:
                 env[name.upper()] = value
@@ -155,7 +158,7 @@ def _from_toml(path: Path, *, required: bool) -> dict[str, Any]:
     if rules:
         data["emulator_rules"] = _bool_map(rules, str(path))
     base = path.parent
-    for key in ("token_file", "admin_password_file"):
+    for key in ("token_file", "admin_password_file", "ca_file"):
         if key in data:
             data[key] = str((base / data[key]).resolve())
     return _typed(data, str(path))
@@ -177,6 +180,7 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
         "workers",
         "tags",
         "timeout",
+        "ca_file",
     )
     values: dict[str, Any] = {
         n: env[ENV_PREFIX + n.upper()] for n in names if env.get(ENV_PREFIX + n.upper())

@@ -21,6 +21,7 @@ import httpx
 from scim_harness.common.errors import HarnessError
 from scim_harness.common.redact import Redactor
 from scim_harness.config import SuiteConfig
+from scim_harness.drivers.http import new_client
 from scim_harness.simulator.clock import VirtualClock
 from scim_harness.simulator.engine import EngineSettings, ProvisioningJob
 from scim_harness.simulator.mappings import MappingSet
@@ -56,21 +57,26 @@ def preflight(config: SuiteConfig, *, deadline: float = DEADLINE_S) -> Preflight
     timeout = min(config.timeout, deadline)
     endpoint = scim_endpoint(config)
     if endpoint and config.token:
-        _test_connection(endpoint, config.token, timeout, redactor)
+        _test_connection(endpoint, config.token, timeout, redactor, config.ca_file)
         report.checked.append("Test Connection")
     admin_base = config.url if config.target in ("emulator", "kintone") else None
     if admin_base and config.admin_password:
         login = config.admin_login or "Administrator"
-        warning = _check_admin(admin_base, login, config.admin_password, timeout)
+        warning = _check_admin(admin_base, login, config.admin_password, timeout, config.ca_file)
         report.checked.append("administrator login")
         if warning:
             report.warnings.append(redactor.text(warning))
     return report
 
 
-def _test_connection(endpoint: str, token: str, timeout: float, redactor: Redactor) -> None:
+def _test_connection(
+    endpoint: str, token: str, timeout: float, redactor: Redactor, ca_file: str | None = None
+) -> None:
     settings = EngineSettings(
-        timeout_seconds=timeout, test_connection_group_probe="off", retry_after_behaviour="next_cycle"
+        timeout_seconds=timeout,
+        test_connection_group_probe="off",
+        retry_after_behaviour="next_cycle",
+        ca_file=ca_file,
     )
     clock = VirtualClock()
     job = ProvisioningJob(Tenant(clock), endpoint, token, MappingSet.default(), clock, settings)
@@ -95,13 +101,14 @@ def _test_connection(endpoint: str, token: str, timeout: float, redactor: Redact
     )
 
 
-def _check_admin(base_url: str, login: str, password: str, timeout: float) -> str | None:
+def _check_admin(
+    base_url: str, login: str, password: str, timeout: float, ca_file: str | None = None
+) -> str | None:
     credential = base64.b64encode(f"{login}:{password}".encode()).decode()
     url = base_url.rstrip("/") + "/v1/users.json"
     try:
-        answer = httpx.get(
-            url, params={"size": 1}, headers={"X-Cybozu-Authorization": credential}, timeout=timeout
-        )
+        with new_client(timeout, verify=ca_file or True) as client:
+            answer = client.get(url, params={"size": 1}, headers={"X-Cybozu-Authorization": credential})
     except httpx.HTTPError as exc:
         raise PreflightError(
             f"cannot reach {base_url} for the administrator's checks: {type(exc).__name__}"

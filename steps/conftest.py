@@ -17,6 +17,7 @@ from scim_harness.capture import CaptureProxy, har_path_for_worker
 from scim_harness.common.errors import HarnessError
 from scim_harness.config import DIALECTS, TARGETS, SuiteConfig
 from scim_harness.drivers import NotSupported, TargetDriver, open_driver
+from scim_harness.drivers.http import trust_ca_file
 
 pytest_plugins = [
     "scim_harness.reporting.plugin",
@@ -60,6 +61,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except HarnessError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[_CONFIG] = suite
+    trust_ca_file(suite.ca_file)  # the protocol probe's client too (the drivers are given it)
     register_secrets(config, suite.secrets)
     set_environment(
         config,
@@ -71,11 +73,27 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _one_pass_per_pinned_dialect(config, items)
     if config.stash[_CONFIG].target != "scim":
         return
     for item in items:
         if item.get_closest_marker("kintone"):
             item.add_marker(pytest.mark.skip(reason=NOT_APPLICABLE))
+
+
+def _one_pass_per_pinned_dialect(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """An Examples row with a `dialect` column selects its own dialect (the tenant URL step): with --dialect
+    both, it runs in that dialect's pass only, so each such scenario is reported once per dialect it uses."""
+    if len(config.stash[_CONFIG].dialects) < 2:
+        return
+    keep, drop = [], []
+    for item in items:
+        params = getattr(item, "callspec", None) and item.callspec.params
+        pinned = (params.get("_pytest_bdd_example") or {}).get("dialect") if params else None
+        (drop if pinned and pinned != params.get("dialect") else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -138,6 +156,7 @@ def capture_proxy(suite_config: SuiteConfig, target_driver: TargetDriver) -> Ite
         secrets=target_driver.secrets,
         har_path=_har_path(suite_config),
         enabled=suite_config.capture,
+        upstream_ca_file=suite_config.ca_file,
     ) as proxy:
         yield proxy
 

@@ -104,9 +104,18 @@ def provisioning(
     target_driver: TargetDriver,
     dialect: str,
     notes: ReportNotes,
+    suite_config: SuiteConfig,
 ) -> Iterator[Provisioning]:
-    # Entra ID reaches the target through the capture proxy, with the token the target issued.
-    entra = Provisioning(directory, capture_proxy.url, dialect, target_driver.secret_token, notes)
+    # Entra ID reaches the target through the capture proxy, with the token the target issued (and, over
+    # HTTPS without capture, trusting the configured test CA besides the public roots).
+    entra = Provisioning(
+        directory,
+        capture_proxy.url,
+        dialect,
+        target_driver.secret_token,
+        notes,
+        ca_file=suite_config.ca_file,
+    )
     yield entra
     entra.close()
 

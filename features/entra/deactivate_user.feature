@@ -4,6 +4,7 @@ Feature: Deactivating and reactivating a user
   in Entra ID or blocked from signing in, and reactivates the same Kintone user when that is undone.
   Help article: https://get.kintone.help/general/en/admin/scim.html#setting-guide
   The Setting Guide's Entra ID tutorial lists the actions "Add user, Update user, Deactivate user".
+  Article statements (docs/help-article.md): G5, G6, M2, X2.
 
   Background:
     Given Entra ID provisions users to Kintone with the SCIM endpoint and API token from Kintone

@@ -4,6 +4,7 @@ Feature: Both payload dialects of Entra ID
   tenant URL; provisioning to Kintone works with both.
   Help article: https://get.kintone.help/general/en/admin/scim.html#setting-guide
   Microsoft's documentation: "Known issues and resolutions with SCIM 2.0 protocol compliance" (aadOptscim062020).
+  Article statements (docs/help-article.md): X5.
 
   Background:
     Given Entra ID provisions users to Kintone with the SCIM endpoint and API token from Kintone

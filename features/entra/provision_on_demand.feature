@@ -3,6 +3,7 @@ Feature: Provisioning selected users on demand
   An administrator can provision one selected user at once, without waiting for the next cycle.
   Help article: https://get.kintone.help/general/en/admin/scim.html#setting-guide
   Microsoft's provisioning documentation: "Provision on demand" for a selected user.
+  Article statements (docs/help-article.md): X3.
 
   Background:
     Given Entra ID provisions users to Kintone with the SCIM endpoint and API token from Kintone

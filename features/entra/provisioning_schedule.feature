@@ -3,6 +3,7 @@ Feature: Provisioning runs every 40 minutes
   After the first cycle, Entra ID applies changes in incremental cycles about every 40 minutes.
   Help article: https://get.kintone.help/general/en/admin/scim.html#setting-guide
   Microsoft's Kintone tutorial: "subsequent cycles occur about every 40 minutes".
+  Article statements (docs/help-article.md): A2, M22.
 
   Background:
     Given Entra ID provisions users to Kintone with the SCIM endpoint and API token from Kintone

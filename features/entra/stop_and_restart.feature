@@ -4,6 +4,7 @@ Feature: Stopping and restarting provisioning
   meantime are applied (catch-up), and a restart runs a new initial cycle.
   Help article: https://get.kintone.help/general/en/admin/scim.html#setting-guide
   Microsoft's provisioning documentation: stop, start and restart provisioning.
+  Article statements (docs/help-article.md): M19, X4.
 
   Background:
     Given Entra ID provisions users to Kintone with the SCIM endpoint and API token from Kintone

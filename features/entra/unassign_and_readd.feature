@@ -4,6 +4,7 @@ Feature: Removing a user's access and adding it back
   assigning them again gives access back to the same Kintone user.
   Help article: https://get.kintone.help/general/en/admin/scim.html#setting-guide
   The Setting Guide's Entra ID tutorial lists the actions "Add user, Update user, Deactivate user".
+  Article statements (docs/help-article.md): G5, M2, X2.
 
   Background:
     Given Entra ID provisions users to Kintone with the SCIM endpoint and API token from Kintone

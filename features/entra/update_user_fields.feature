@@ -5,6 +5,7 @@ Feature: Updating the items propagated from the IdP
   Help article: https://get.kintone.help/general/en/admin/scim.html#items-propagated-from-idp
   "Login Name, Display Name, Surname, Given Name, E-mail Address" are propagated; the status (active or inactive)
   is synced too (Kintone developer tutorial for Entra ID, linked from the article's Setting Guide).
+  Article statements (docs/help-article.md): A4, A5, A6, A7, G4, G6, M3.
 
   Background:
     Given Entra ID provisions users to Kintone with the SCIM endpoint and API token from Kintone

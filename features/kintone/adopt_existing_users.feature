@@ -4,6 +4,7 @@ Feature: Users already in Kintone are adopted by provisioning
   provisioning from then on; no second user is created.
   Help article: https://get.kintone.help/general/en/admin/scim.html#setting-guide
   The Setting Guide's Entra ID tutorial: users who already exist in Kintone can be used with provisioning.
+  Article statements (docs/help-article.md): A24, G7, M16.
 
   Background:
     Given Entra ID provisions users to Kintone with the SCIM endpoint and API token from Kintone

@@ -5,6 +5,7 @@ Feature: Kintone's limits on the propagated items
   Help article: https://get.kintone.help/general/en/admin/scim.html#items-propagated-from-idp
   The limits are those of Kintone's User API (https://cybozu.dev/ja/common/docs/user-api/users/add-users/);
   that provisioning applies the same limits is our assumption.
+  Article statements (docs/help-article.md): X6.
 
   Background:
     Given Entra ID provisions users to Kintone with the SCIM endpoint and API token from Kintone

@@ -4,6 +4,7 @@ Feature: Group provisioning left switched on
   reports a problem with groups; once it is switched off, the users provision and no group is sent.
   Help article: https://get.kintone.help/general/en/admin/scim.html#items-propagated-from-idp
   "Departments, Job Titles, and Groups (or Roles) will not be propagated."
+  Article statements (docs/help-article.md): A9, G11, G21, M25.
 
   Background:
     Given Entra ID provisions users to Kintone with the SCIM endpoint and API token from Kintone

@@ -1,9 +1,10 @@
 @kintone @help:items-propagated-from-idp
-Feature: Departments, job titles and groups are not propagated
-  Kintone keeps only the items it takes from the IdP; a user's department, job title and groups in Entra ID
-  do not reach Kintone.
+Feature: Departments, job titles, groups and roles are not propagated
+  Kintone keeps only the items it takes from the IdP; a user's department, job title, groups and roles in
+  Entra ID do not reach Kintone, even when Entra ID sends them.
   Help article: https://get.kintone.help/general/en/admin/scim.html#items-propagated-from-idp
   "Departments, Job Titles, and Groups (or Roles) will not be propagated."
+  Article statements (docs/help-article.md): A9, G11, M11.
 
   Background:
     Given Entra ID provisions users to Kintone with the SCIM endpoint and API token from Kintone
@@ -24,3 +25,11 @@ Feature: Departments, job titles and groups are not propagated
     When provisioning runs
     Then the user "omar" exists in Kintone with display name "Omar Ortiz"
     And the group "Sales" does not exist in Kintone
+
+  Scenario: A user's role is sent by Entra ID and not kept by Kintone
+    Given a user "rosa" in Entra ID with display name "Rosa Reyes"
+    And the user "rosa" is assigned to the Kintone app with the role "Admin"
+    When provisioning runs
+    Then Entra ID's request creating "rosa" carries the role "Admin"
+    And the user "rosa" exists in Kintone with display name "Rosa Reyes"
+    And the user "rosa" has no role in Kintone

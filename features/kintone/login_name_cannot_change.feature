@@ -5,6 +5,7 @@ Feature: Login names cannot be changed by provisioning
   Help article: https://get.kintone.help/general/en/admin/scim.html#limitations
   "If Propagate Provisioning is enabled, users cannot change their login names." The rename path is in the
   Setting Guide's Entra ID tutorial.
+  Article statements (docs/help-article.md): A21, G14, G15.
 
   Background:
     Given Entra ID provisions users to Kintone with the SCIM endpoint and API token from Kintone

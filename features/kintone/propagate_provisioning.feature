@@ -4,6 +4,7 @@ Feature: Propagate Provisioning switched off
   switched on again, the next sync applies it.
   Help article: https://get.kintone.help/general/en/admin/scim.html#disabling-provisioning
   "If Propagate Provisioning is disabled, user information in the IdP will no longer be propagated to Kintone."
+  Article statements (docs/help-article.md): A14, A15.
 
   Background:
     Given Entra ID provisions users to Kintone with the SCIM endpoint and API token from Kintone

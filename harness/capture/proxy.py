@@ -12,6 +12,7 @@ from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlsplit
 
+import certifi
 from mitmproxy import options
 from mitmproxy.addons import core, disable_h2c, dns_resolver, next_layer, proxyserver, tlsconfig
 from mitmproxy.master import Master
@@ -70,8 +71,11 @@ class CaptureProxy:
     127.0.0.1). `start_page(id, title)` / `end_page()` group the requests of one scenario into a HAR page.
     Exchanges are redacted before they are stored, with the secrets given here and any added later with
     `add_secret`. On exit the HAR file (`har_path`) and the mitmproxy flow file (`flow_path`) are
-    complete. `verify_upstream_tls=False` accepts a staging server's self-signed certificate. With
-    `enabled=False` nothing runs: `url` is the upstream itself and nothing is recorded.
+    complete. An HTTPS upstream is verified: its certificate must chain to the public roots or to
+    `upstream_ca_file` (a PEM test CA, the suite's `ca_file`) and name the host, else the client gets
+    mitmproxy's 502 and the capture records it; `verify_upstream_tls=False` accepts a staging server's
+    self-signed certificate. The client's leg stays plain HTTP on loopback. With `enabled=False` nothing
+    runs: `url` is the upstream itself and nothing is recorded.
     """
 
     def __init__(
@@ -82,6 +86,7 @@ class CaptureProxy:
         enabled: bool = True,
         *,
         verify_upstream_tls: bool = True,
+        upstream_ca_file: str | Path | None = None,
         flow_path: Path | None = None,
     ) -> None:
         self.upstream_url = upstream_url
@@ -89,6 +94,7 @@ class CaptureProxy:
         self.har_path = Path(har_path) if har_path is not None else None
         self.flow_path = Path(flow_path) if flow_path is not None else None
         self.verify_upstream_tls = verify_upstream_tls
+        self.upstream_ca_file = str(upstream_ca_file) if upstream_ca_file else None
         self.redactor = Redactor(secrets)
         self._scheme, self._host, self._port, self._path = _upstream(upstream_url)
         self._store = ExchangeStore()
@@ -196,6 +202,9 @@ class CaptureProxy:
             confdir=self._confdir,
             ssl_insecure=not self.verify_upstream_tls,
         )
+        if self.upstream_ca_file:
+            # Besides the public roots (mitmproxy's own trust store, certifi): a test CA.
+            opts.update(ssl_verify_upstream_trusted_ca=self._trust_bundle(self.upstream_ca_file))
         master = Master(opts, with_termlog=False)
         master.addons.add(*_proxy_addons())
         master.addons.add(Record(self._store, self.redactor))
@@ -208,6 +217,12 @@ class CaptureProxy:
         opts.update(connection_strategy="lazy")
         self._master = master
         await master.run()
+
+    def _trust_bundle(self, ca_file: str) -> str:
+        """The public roots and the test CA in one file: mitmproxy's option replaces its roots by the file."""
+        bundle = Path(self._confdir or tempfile.gettempdir()) / "upstream-trust.pem"
+        bundle.write_bytes(Path(certifi.where()).read_bytes() + b"\n" + Path(ca_file).read_bytes())
+        return str(bundle)
 
     def _on_loop_exception(self, loop: asyncio.AbstractEventLoop, context: dict) -> None:
         # Connections still open at shutdown are cancelled; that is the normal way out, not an error.

@@ -12,7 +12,8 @@ class NotSupported(Exception):
 
 @dataclass(frozen=True)
 class TargetUser:
-    """A user as the target's SCIM endpoint shows it (Kintone's login name is SCIM's userName)."""
+    """A user as the target shows it: through Kintone's User API on Kintone (`from_kintone`, the independent
+    witness), else through the SCIM endpoint (`from_scim`; Kintone's login name is SCIM's userName)."""
 
     id: str
     login_name: str
@@ -37,6 +38,23 @@ class TargetUser:
             active=_as_bool(resource.get("active")),
             external_id=resource.get("externalId"),
             raw=resource,
+        )
+
+    @classmethod
+    def from_kintone(cls, user: dict[str, Any]) -> TargetUser:
+        """A user of Kintone's User API (`GET /v1/users.json`: the User type, kintone-scim.md §5). Kintone
+        shows an empty string for an item it does not hold; here that is None, as SCIM's absent attribute.
+        The User API has no external id."""
+        return cls(
+            id=str(user.get("id")),
+            login_name=user.get("code") or "",
+            display_name=user.get("name") or None,
+            family_name=user.get("surName") or None,
+            given_name=user.get("givenName") or None,
+            email=user.get("email") or None,
+            active=_as_bool(user.get("valid")),
+            external_id=None,
+            raw=user,
         )
 
 
@@ -64,7 +82,12 @@ class TargetDriver(Protocol):
     """Every secret value the driver knows, for redaction."""
 
     def get_user(self, login_name: str) -> TargetUser | None:
-        """The user with this login name (as the target matches it), via SCIM; None if there is none."""
+        """The user with this login name (without regard to case); None if there is none. Read through the
+        independent witness where the target has one (Kintone's User API), else through SCIM."""
+
+    def find_users(self, login_name: str) -> list[TargetUser]:
+        """Every user whose login name matches without regard to case, through the same witness (a check
+        that "there is exactly one" counts these)."""
 
     def add_user_as_admin(self, login_name: str, display_name: str, *, email: str | None = None) -> None:
         """What an administrator does in Kintone: add a user directly, not through provisioning."""
@@ -78,6 +101,9 @@ class TargetDriver(Protocol):
         """Create an API token the way the Provisioning page does; returns its value (a secret)."""
 
     def disable_token(self, token: str) -> None: ...
+
+    def delete_token(self, token: str) -> None:
+        """Delete a token created by create_token ("Click Delete" on the Provisioning page)."""
 
     def expire_token(self, token: str) -> None:
         """Make a token created by create_token expired (by moving the target's clock where it has one)."""

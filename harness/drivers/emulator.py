@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from scim_harness.drivers.http import tls_trust
 from scim_harness.drivers.kintone import KintoneDriver
 from scim_harness.emulator.admin_client import DEFAULT_TIMEOUT_S, AdminClient
 
@@ -28,11 +29,18 @@ class EmulatorDriver(KintoneDriver):
         timeout: float | None = None,
         rules: dict[str, bool] | None = None,
         token: str | None = None,
+        ca_file: str | None = None,
     ) -> None:
         self._server = server
         self._own_token_id: str | None = None
         self._rules_before: dict[str, bool] | None = None
-        self._admin = AdminClient(base_url, admin_login, admin_password, timeout=timeout or DEFAULT_TIMEOUT_S)
+        self._admin = AdminClient(
+            base_url,
+            admin_login,
+            admin_password,
+            timeout=timeout or DEFAULT_TIMEOUT_S,
+            verify=tls_trust(ca_file) if ca_file else True,
+        )
         try:
             if rules:
                 self._rules_before = self._admin.rules()
@@ -44,7 +52,9 @@ class EmulatorDriver(KintoneDriver):
         except BaseException:
             self._admin.close()
             raise
-        super().__init__(base_url, scim_url, token, admin_login, admin_password, timeout=timeout)
+        super().__init__(
+            base_url, scim_url, token, admin_login, admin_password, timeout=timeout, ca_file=ca_file
+        )
         self._token_ids: dict[str, str] = {}
         self._changed: set[str] = set()
 
@@ -83,6 +93,9 @@ class EmulatorDriver(KintoneDriver):
 
     def disable_token(self, token: str) -> None:
         self._admin.disable_token(self._token_id(token))
+
+    def delete_token(self, token: str) -> None:
+        self._admin.delete_token(self._token_ids.pop(token, None) or self._token_id(token))
 
     def expire_token(self, token: str) -> None:
         self._admin.clock(self._seconds_until_expired(self._token_id(token)))

@@ -24,6 +24,7 @@ def open_driver(config: SuiteConfig) -> TargetDriver:
             rules=config.emulator_rules,
             timeout=config.timeout,
             token=config.token,
+            ca_file=config.ca_file,
         )
     if config.target == "kintone":
         return KintoneDriver(
@@ -33,5 +34,6 @@ def open_driver(config: SuiteConfig) -> TargetDriver:
             config.admin_login,
             config.admin_password,
             timeout=config.timeout,
+            ca_file=config.ca_file,
         )
     return ScimDriver(config.url or "", config.token or "", timeout=config.timeout)

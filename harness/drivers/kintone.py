@@ -1,7 +1,11 @@
-"""Driver for a real (staging) Kintone: SCIM for provisioning, the User API for what an administrator does.
+"""Driver for a real (staging) Kintone: SCIM for provisioning, the User API for what an administrator does
+and for what the checks read.
 
-The Provisioning page's switch, API tokens and the IP allow list have no public API, so those actions raise
-NotSupported and their scenarios are reported as skipped with the reason.
+The checks read users through Kintone's User API (`GET /v1/users.json?codes[0]=...`), the independent witness,
+not through the SCIM endpoint under test; without an administrator login the SCIM endpoint is the only view
+left, and the checks read it (docs/suite.md). The Provisioning page's switch, API tokens and the IP allow list
+have no public API, so those actions raise NotSupported and their scenarios are reported as skipped with the
+reason.
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ _NO_API = "Kintone has no public API for {what} (it is only on the Provisioning 
 class KintoneDriver:
     name = "kintone"
 
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.base_url!r})"
+
     def __init__(
         self,
         base_url: str,
@@ -26,12 +33,13 @@ class KintoneDriver:
         admin_password: str | None,
         *,
         timeout: float | None = None,
+        ca_file: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.scim_url = scim_url.rstrip("/")
         self.secret_token = token
         self.secrets = [s for s in (token, admin_password) if s]
-        self._client = new_client(timeout)
+        self._client = new_client(timeout, verify=ca_file or True)
         self._scim = ScimReader(self._client, self.scim_url, token)
         self._users = (
             KintoneUserApi(self._client, self.base_url, admin_login, admin_password)
@@ -49,8 +57,19 @@ class KintoneDriver:
             )
         return self._users
 
+    @property
+    def witness(self) -> str:
+        """Where the checks read users: what a failure message names."""
+        return "Kintone's User API" if self._users is not None else "the SCIM endpoint (no administrator)"
+
     def get_user(self, login_name: str) -> TargetUser | None:
-        return self._scim.get(login_name)
+        exact = [u for u in self.find_users(login_name) if u.login_name.lower() == login_name.lower()]
+        return exact[0] if exact else None
+
+    def find_users(self, login_name: str) -> list[TargetUser]:
+        if self._users is None:
+            return self._scim.find(login_name)
+        return [TargetUser.from_kintone(user) for user in self._users.find(login_name)]
 
     def add_user_as_admin(self, login_name: str, display_name: str, *, email: str | None = None) -> None:
         self._user_api("adding a user as administrator").add(login_name, display_name, email)
@@ -71,6 +90,11 @@ class KintoneDriver:
     def disable_token(self, token: str) -> None:
         raise self._unsupported(
             "disabling an API token", _NO_API.format(what="disabling provisioning API tokens")
+        )
+
+    def delete_token(self, token: str) -> None:
+        raise self._unsupported(
+            "deleting an API token", _NO_API.format(what="deleting provisioning API tokens")
         )
 
     def expire_token(self, token: str) -> None:

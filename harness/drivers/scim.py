@@ -25,6 +25,9 @@ class ScimDriver:
     def get_user(self, login_name: str) -> TargetUser | None:
         return self._scim.get(login_name)
 
+    def find_users(self, login_name: str) -> list[TargetUser]:
+        return self._scim.find(login_name)
+
     def add_user_as_admin(self, login_name: str, display_name: str, *, email: str | None = None) -> None:
         raise self._unsupported("adding a user as administrator")
 
@@ -39,6 +42,9 @@ class ScimDriver:
 
     def disable_token(self, token: str) -> None:
         raise self._unsupported("disabling an API token")
+
+    def delete_token(self, token: str) -> None:
+        raise self._unsupported("deleting an API token")
 
     def expire_token(self, token: str) -> None:
         raise self._unsupported("expiring an API token")

@@ -76,6 +76,22 @@ class Directory:
     def restore(self, alias: str) -> None:
         self.tenant.restore(self.people[alias].source_id)
 
+    def purge(self, alias: str) -> None:
+        """Deleted for good: purged from the recycle bin by hand (Entra ID then sends DELETE, D-HOW)."""
+        self.tenant.hard_delete(self.people[alias].source_id)
+
+    def recreate(self, alias: str) -> Person:
+        """The user deleted for good and created again with the same login name: a new object in Entra ID,
+        so a new user for provisioning (the help article's and the Setting Guide's "recreate the user")."""
+        old = self.people[alias]
+        display_name = self.attribute(alias, "displayName") or alias
+        self.tenant.hard_delete(old.source_id)
+        new = self.add_user(alias, display_name)
+        new.old_login_names = list(old.old_login_names)
+        new.kintone_id = old.kintone_id  # the Kintone user it was, for "a new Kintone user"
+        self.tenant.assign_user(new.source_id)
+        return new
+
     def change_login_name(self, alias: str) -> Person:
         person = self.people[alias]
         person.old_login_names.append(person.login_name)

@@ -26,7 +26,8 @@ class IssuedToken:
 
 
 class Kintone:
-    """What Kintone holds for the scenario's people, read through the target's SCIM endpoint."""
+    """What Kintone holds for the scenario's people, read through the target driver's witness: Kintone's User
+    API on the kintone and emulator targets (never the SCIM endpoint under test), SCIM on a vendor's."""
 
     def __init__(self, driver: TargetDriver, people: People) -> None:
         self._driver = driver
@@ -37,6 +38,10 @@ class Kintone:
 
     def user(self, alias: str) -> TargetUser | None:
         return self._driver.get_user(self._people[alias].login_name)
+
+    def users(self, alias: str) -> list[TargetUser]:
+        """Every user Kintone holds under the alias's login name (without regard to case)."""
+        return self._driver.find_users(self._people[alias].login_name)
 
     def user_with_old_login_name(self, alias: str) -> TargetUser | None:
         return self._driver.get_user(self._people[alias].old_login_names[-1])
@@ -57,6 +62,7 @@ class KintoneAdmin:
         self._driver = driver
         self._people = people
         self._on_new_secret = on_new_secret
+        self._tokens: dict[str, IssuedToken] = {}
 
     def __repr__(self) -> str:
         return f"KintoneAdmin(target={self._driver.name!r})"
@@ -73,10 +79,21 @@ class KintoneAdmin:
     def create_token(self, validity_days: int | None, notes: str) -> IssuedToken:
         value = self._driver.create_token(validity_days, notes)
         self._on_new_secret(value)  # redacted from captures and reports from now on
-        return IssuedToken(notes, value)
+        self._tokens[notes] = token = IssuedToken(notes, value)
+        return token
+
+    def token(self, notes: str) -> IssuedToken:
+        """A token this scenario created, by its notes (as the Provisioning page lists them)."""
+        try:
+            return self._tokens[notes]
+        except KeyError:
+            raise ValueError(f"the scenario created no API token with notes {notes!r}") from None
 
     def disable_token(self, token: IssuedToken) -> None:
         self._driver.disable_token(token.value)
+
+    def delete_token(self, token: IssuedToken) -> None:
+        self._driver.delete_token(token.value)
 
     def expire_token(self, token: IssuedToken) -> None:
         self._driver.expire_token(token.value)
@@ -99,10 +116,12 @@ def remove_people(driver: TargetDriver, people: People) -> list[str]:
     return problems
 
 
-def unpropagated_items(user: TargetUser) -> dict[str, Any]:
-    """Department and job title wherever a SCIM service could keep them ("will not be propagated")."""
+def unpropagated_items(resource: dict[str, Any]) -> dict[str, Any]:
+    """Department, job title and roles wherever a SCIM resource could keep them ("Departments, Job Titles,
+    and Groups (or Roles) will not be propagated")."""
     kept = {
-        "title": user.raw.get("title"),
-        "department": (user.raw.get(ENTERPRISE_SCHEMA) or {}).get("department") or user.raw.get("department"),
+        "title": resource.get("title"),
+        "department": (resource.get(ENTERPRISE_SCHEMA) or {}).get("department") or resource.get("department"),
+        "roles": resource.get("roles"),
     }
     return {name: value for name, value in kept.items() if value}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -18,12 +19,17 @@ from scim_harness.simulator.engine import ConnectionTestResult, EngineSettings, 
 from scim_harness.simulator.logs import LogEntry
 from scim_harness.simulator.mappings import AttributeMapping, MappingSet
 from scim_harness.simulator.payloads import user_create_body
+from scim_harness.simulator.scoping import ScopingClause, ScopingFilter
 from scim_harness.steps.support.directory import Directory
 from scim_harness.steps.support.notes import ReportNotes
 from scim_harness.steps.support.wire import EntraWire
 
 CREDENTIALS_ERROR = "SystemForCrossDomainIdentityManagementCredentialValidationFailure"
 """Entra's error code when the target refuses the Secret Token (401 or 403; D-LOGERR)."""
+ROLE_PATH = 'roles[type eq "WindowsAzureActiveDirectoryRole"].value'
+"""Where a role mapping puts an app role: the role object's `type` and `value` as Entra's
+SingleAppRoleAssignment sends them (D-ATTR; the simulator does not model app-role assignments)."""
+_TARGET_WORDS = re.compile(r"Details: \S+ \S+ answered HTTP \d+(?: \([^)]*\))?: (?P<said>.*)$", re.DOTALL)
 
 
 def tenant_url(scim_url: str, dialect: str) -> str:
@@ -53,6 +59,8 @@ class Provisioning:
         secret_token: str,
         notes: ReportNotes,
         settings: EngineSettings | None = None,
+        *,
+        ca_file: str | None = None,
     ) -> None:
         self.directory = directory
         self._scim_url = scim_url
@@ -60,7 +68,7 @@ class Provisioning:
         self.dialect = dialect
         self._secret_token = secret_token
         self._notes = notes
-        self._settings = settings or EngineSettings()
+        self._settings = settings or EngineSettings(ca_file=ca_file)
         self.mappings = MappingSet.default()
         self._job: ProvisioningJob | None = None
         self._group_log_mark = 0
@@ -115,6 +123,21 @@ class Provisioning:
         ]
         self._set_mappings(
             dataclasses.replace(self.mappings, user_mappings=[*self.mappings.user_mappings, *extra])
+        )
+
+    def scope_to(self, graph_attribute: str, value: str) -> None:
+        """Settings > Scope: "Sync only assigned users and groups", with an attribute-based scoping filter on
+        the user mappings (Microsoft's Kintone tutorial, steps 4 and 5): `<attribute> EQUALS <value>`."""
+        clause = ScopingClause(graph_attribute, "EQUALS", value)
+        self.job.configure(scope="assigned", scoping_filter=ScopingFilter.single(clause))
+
+    def map_role(self, role: str) -> None:
+        """A role mapping, as an administrator adds one to send the user's app role in `roles`. The
+        simulator does not model app-role assignments (SingleAppRoleAssignment), so the mapping is a
+        Constant of the role the scenario names; the POST carries it where Entra puts a role (D-ATTR)."""
+        mapping = AttributeMapping(target=ROLE_PATH, source=role, mapping_type="Constant")
+        self._set_mappings(
+            dataclasses.replace(self.mappings, user_mappings=[*self.mappings.user_mappings, mapping])
         )
 
     def switch_group_provisioning(self, enabled: bool) -> None:
@@ -204,6 +227,14 @@ class Provisioning:
         )
         failed_groups = [e for e in self.job.logs.entries if _is_group(e) and e.status == "Failure"]
         return bool(failed_groups) or status.state == "Quarantined" or bool(cycle and cycle.aborted)
+
+
+def target_words(message: str) -> str | None:
+    """What the target itself said, as Entra's message quotes it after its own sentence ("... Details: GET
+    /Users answered HTTP 403 (Forbidden): <the target's words>"); None when the target said nothing (a
+    timeout, a refused connection, a certificate failure)."""
+    found = _TARGET_WORDS.search(message or "")
+    return found["said"] if found else None
 
 
 def credentials_refused(result: ConnectionTestResult) -> bool:

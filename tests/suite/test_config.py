@@ -100,3 +100,14 @@ def _empty(tmp_path: Path) -> Path:
     path = tmp_path / "empty.toml"
     path.write_text("")
     return path
+
+
+def test_the_ca_file_comes_from_the_environment_or_the_file_next_to_it(tmp_path: Path) -> None:
+    config_file = tmp_path / "scim-harness.toml"
+    config_file.write_text('ca_file = "certs/test-ca.pem"\n')
+    from_file = SuiteConfig.load(env={}, config_file=config_file)
+    assert from_file.ca_file == str((tmp_path / "certs" / "test-ca.pem").resolve())
+
+    from_env = SuiteConfig.load(env={"SCIM_HARNESS_CA_FILE": "/etc/ca.pem"}, config_file=config_file)
+    assert from_env.ca_file == "/etc/ca.pem"
+    assert from_env.to_env()["SCIM_HARNESS_CA_FILE"] == "/etc/ca.pem"  # handed on to the pytest subprocess

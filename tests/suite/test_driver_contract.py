@@ -30,6 +30,7 @@ ADMIN_ACTIONS: dict[str, tuple] = {
     "set_propagation": (False,),
     "create_token": (30, "contract"),
     "disable_token": ("t",),
+    "delete_token": ("t",),
     "expire_token": ("t",),
     "set_ip_allowlist": (["203.0.113.0/24"],),
 }
@@ -113,6 +114,12 @@ class TargetDriverContract:
         found = driver.get_user(login.lower())
         assert found is not None and found.login_name == login
 
+    def test_find_users_gives_every_user_with_the_login_name(self, driver: TargetDriver) -> None:
+        login = _login()
+        assert _create_by_scim(driver, login) == 201
+        assert [u.login_name for u in driver.find_users(login.upper())] == [login]
+        assert driver.find_users(_login()) == []
+
     def test_a_found_user_has_its_fields(self, driver: TargetDriver) -> None:
         login = _login()
         assert _create_by_scim(driver, login) == 201
@@ -165,6 +172,13 @@ class TargetDriverContract:
         self.require("disable_token")
         token = driver.create_token(30, "contract disabled")
         driver.disable_token(token)
+        assert _status_with(driver, token) == 401
+
+    def test_a_deleted_token_is_refused(self, driver: TargetDriver) -> None:
+        self.require("delete_token")
+        token = driver.create_token(30, "contract deleted")
+        assert _status_with(driver, token) == 200
+        driver.delete_token(token)
         assert _status_with(driver, token) == 401
 
     def test_an_expired_token_is_refused(self, driver: TargetDriver) -> None:

@@ -40,6 +40,11 @@ class CaseSensitive(ScimDriver):
         return found if found and found.login_name == login_name else None
 
 
+class FindsNobody(ScimDriver):
+    def find_users(self, login_name: str) -> list[TargetUser]:
+        return []
+
+
 class RemovesNothing(ScimDriver):
     def remove_user(self, login_name: str) -> None:
         """Forgets to clean up."""
@@ -67,6 +72,11 @@ class DisablesNothing(EmulatorDriver):
         """Says it disabled the token."""
 
 
+class DeletesNothing(EmulatorDriver):
+    def delete_token(self, token: str) -> None:
+        """Says it deleted the token."""
+
+
 class ExpiresNothing(EmulatorDriver):
     def expire_token(self, token: str) -> None:
         """Says it expired the token."""
@@ -77,6 +87,7 @@ SCIM_CASES: list[tuple[type[ScimDriver], str, dict[str, Any]]] = [
     (ForgetsItsToken, "test_its_secret_token_is_among_its_secrets", {}),
     (TrailingSlash, "test_its_scim_url_and_secret_token_are_answered", {}),
     (CaseSensitive, "test_a_user_is_found_whatever_the_case_of_the_login_name", {}),
+    (FindsNobody, "test_find_users_gives_every_user_with_the_login_name", {}),
     (RemovesNothing, "test_remove_user_removes_the_user", {}),
     (FailsOnAbsentUsers, "test_removing_an_absent_user_is_no_error", {}),
     (GivesNoReason, "test_an_unsupported_action_says_why", {"unsupported_action": "set_propagation"}),
@@ -86,13 +97,21 @@ EMULATOR_CASES: list[tuple[type[EmulatorDriver], str]] = [
     (UndoesNothing, "test_undoing_lifts_the_ip_restriction"),
     (UndoesNothing, "test_undoing_deletes_the_tokens_it_created"),
     (DisablesNothing, "test_a_disabled_token_is_refused"),
+    (DeletesNothing, "test_a_deleted_token_is_refused"),
     (ExpiresNothing, "test_an_expired_token_is_refused"),
 ]
 
 
 class _Contract(TargetDriverContract):
     SUPPORTS = frozenset(
-        {"set_propagation", "set_ip_allowlist", "create_token", "disable_token", "expire_token"}
+        {
+            "set_propagation",
+            "set_ip_allowlist",
+            "create_token",
+            "disable_token",
+            "delete_token",
+            "expire_token",
+        }
     )
 
 

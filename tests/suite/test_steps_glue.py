@@ -30,6 +30,9 @@ SCENARIO_FIXTURES = {
     "kintone_admin",
     "scim_answers",
     "protocol_probe",
+    "entra_wire",  # what the job sent (steps/support/wire.py)
+    "notes",  # report notes
+    "datatable",  # pytest-bdd's table under a step: plain text from the feature file
 }
 HANDED_ON = {"provisioning_job", "created_token", "connection_test", "on_demand_result", "scim_answer"}
 PLAIN = {"str", "int"}
@@ -82,6 +85,7 @@ def test_nothing_a_step_can_take_shows_a_secret() -> None:
             probe,
             notes,
             IssuedToken("notes", SECRET),
+            provisioning.wire,
             Answer("read", 401, "application/scim+json", {"detail": "no"}),
         ]
         assert not [type(o).__name__ for o in shown if SECRET in repr(o)]
@@ -110,6 +114,9 @@ def test_with_both_dialects_every_test_id_starts_with_its_dialect(monkeypatch: p
     assert pytest.main(arguments, plugins=[ids]) == 0
 
     assert len(ids.seen) >= 2 * 51
-    # Outline rows add their own values after it ("[aadOptscim062020-legacy]": the row's dialect is legacy).
+    # Outline rows add their own values after it ("[aadOptscim062020-surname-Carter]").
     assert not [(i, d) for i, d in ids.seen if i.split("-")[0] != d]
     assert {d for _, d in ids.seen} == set(DIALECT_NAMES)
+    # A row that selects its own dialect runs only in that dialect's pass: once per dialect it uses.
+    pinned = [(i, d) for i, d in ids.seen if len(i.split("-")) > 1 and i.split("-")[1] in DIALECT_NAMES]
+    assert pinned and all(i.split("-")[1] == d for i, d in pinned), pinned

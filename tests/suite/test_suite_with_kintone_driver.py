@@ -20,7 +20,11 @@ PAGE_ONLY = {
     "test_after_propagate_provisioning_is_switched_off_and_on_the_user_is_added_again",
     "test_changes_are_not_applied_while_propagate_provisioning_is_switched_off",
     "test_changes_are_applied_once_propagate_provisioning_is_switched_on_again",
-    "test_test_connection_fails_when_entra_ids_address_is_not_allowed",
+    "test_test_connection_fails_with_an_invalid_certificate_was_entered_when_kintones_ip_restriction_refuses_entra_id",
+    "test_users_provision_once_kintones_ip_restriction_no_longer_stands_between_kintone_and_entra_id",
+    "test_reissuing_an_api_token_the_new_token_works_the_old_one_fails_once_disabled_and_once_deleted",
+    "test_a_user_deleted_in_kintone_is_added_again_by_recreating_it_in_entra_id_once_propagate_provisioning"
+    "_is_switched_off_and_on",
 }
 
 
