@@ -20,6 +20,7 @@ from scim_harness.drivers import NotSupported, TargetDriver, open_driver
 
 pytest_plugins = [
     "scim_harness.reporting.plugin",
+    "scim_harness.reporting.timing",
     "scim_harness.steps.fixtures",
     "scim_harness.steps.entra_steps",
     "scim_harness.steps.kintone_steps",
@@ -45,6 +46,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     from scim_harness.reporting.plugin import set_environment
+    from scim_harness.reporting.timing import start_budget
 
     for tag, meaning in EXTRA_TAGS.items():
         config.addinivalue_line("markers", f"{tag}: {meaning}")
@@ -60,6 +62,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except HarnessError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[_CONFIG] = suite
+    start_budget(config, suite.time_budget)
     register_secrets(config, suite.secrets)
     set_environment(
         config,

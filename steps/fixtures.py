@@ -28,7 +28,7 @@ from scim_harness.capture import CaptureProxy
 from scim_harness.config import SuiteConfig
 from scim_harness.drivers import TargetDriver
 from scim_harness.drivers.protocol_probe import ProtocolProbe
-from scim_harness.simulator.engine import ProvisioningJob
+from scim_harness.simulator.engine import EngineSettings, ProvisioningJob
 from scim_harness.steps.support.directory import Directory
 from scim_harness.steps.support.kintone import Kintone, KintoneAdmin, remove_people
 from scim_harness.steps.support.notes import ReportNotes
@@ -104,9 +104,12 @@ def provisioning(
     target_driver: TargetDriver,
     dialect: str,
     notes: ReportNotes,
+    suite_config: SuiteConfig,
 ) -> Iterator[Provisioning]:
-    # Entra ID reaches the target through the capture proxy, with the token the target issued.
-    entra = Provisioning(directory, capture_proxy.url, dialect, target_driver.secret_token, notes)
+    # Entra ID reaches the target through the capture proxy, with the token the target issued; each of its
+    # calls has the suite's per-call timeout (docs/detection.md, "Time").
+    settings = EngineSettings(timeout_seconds=suite_config.timeout)
+    entra = Provisioning(directory, capture_proxy.url, dialect, target_driver.secret_token, notes, settings)
     yield entra
     entra.close()
 

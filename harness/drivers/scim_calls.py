@@ -21,16 +21,20 @@ ENTRA_TIMEOUT_S = 60.0
 
 
 class CallTimedOut(HarnessError):
-    """A SCIM call got no whole answer within the per-call timeout; the message names the call."""
+    """A SCIM call got no whole answer within the per-call timeout; the message names the call, and `entra`
+    and `source` say what Entra does with such a call (the reports' verdict, reporting.verdicts)."""
+
+    entra = (
+        f"waits {ENTRA_TIMEOUT_S:g} s for an answer, then logs the object as Timeout and retries it about 40 "
+        "minutes later; slow answers make every cycle long"
+    )
+    source = "Q-60S (the endpoint must answer within 60 s), D-LOGERR (Timeout)"
 
     def __init__(self, what: str, call: str, seconds: float) -> None:
         self.what = what
         self.call = call
         self.seconds = seconds
-        super().__init__(
-            f"{what} ({call}) got no answer within {seconds:g} s. Entra waits {ENTRA_TIMEOUT_S:g} s for an "
-            "answer, then logs Timeout and retries the object about 40 minutes later (Q-60S, D-LOGERR)"
-        )
+        super().__init__(f"{what} ({call}) got no answer within {seconds:g} s (the per-call timeout)")
 
 
 def new_scim_client(scim_url: str, token: str, timeout: float | None = None) -> ScimClient:
