@@ -25,6 +25,10 @@ pytest_plugins = [
     "scim_harness.steps.entra_steps",
     "scim_harness.steps.kintone_steps",
     "scim_harness.steps.scim_steps",
+    "scim_harness.steps.service_fixtures",
+    "scim_harness.steps.service_steps",
+    "scim_harness.steps.groups_steps",
+    "scim_harness.steps.entra_wire_steps",
 ]
 
 _CONFIG = pytest.StashKey[SuiteConfig]()

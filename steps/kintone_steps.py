@@ -9,8 +9,9 @@ from scim_harness.steps.support.directory import Directory
 from scim_harness.steps.support.items import item
 from scim_harness.steps.support.kintone import IssuedToken, Kintone, KintoneAdmin, unpropagated_items
 from scim_harness.steps.support.people import People
-from scim_harness.steps.support.protocol import AnswerLog, exact_matches, lists_any
+from scim_harness.steps.support.protocol import AnswerLog, exact_matches, group_listed
 from scim_harness.steps.support.provisioning import Provisioning
+from scim_harness.steps.support.service import ServiceOffer
 
 # ---- what the administrator does ----
 
@@ -173,7 +174,8 @@ def no_department_or_title(kintone: Kintone, alias: str) -> None:
 
 
 @then(parsers.parse('the group "{group}" does not exist in Kintone'))
-def group_absent(protocol_probe: ProtocolProbe, directory: Directory, group: str) -> None:
-    assert not lists_any(protocol_probe.find_group(directory.group_name(group))), (
-        f"the group {group} is in Kintone"
-    )
+def group_absent(
+    protocol_probe: ProtocolProbe, directory: Directory, target_service: ServiceOffer, group: str
+) -> None:
+    found = protocol_probe.find_group(directory.group_name(group))
+    assert not group_listed(found, groups_offered=target_service.groups), f"the group {group} is in Kintone"

@@ -17,7 +17,7 @@ Feature: The update forms Entra ID sends are understood
 
   Scenario: A Replace through a filtered path adds a work email the user did not have
     When Entra ID replaces the work email of "wes" with "wes.walker@example.org" through a filtered path
-    Then the email address of "wes" in Kintone is "wes.walker@example.org"
+    Then the work email of "wes" in Kintone is "wes.walker@example.org"
 
   Scenario: The status sent as the text "False" and then "True"
     When Entra ID sets the status of "wes" to the text "False"
