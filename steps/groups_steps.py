@@ -12,7 +12,15 @@ from scim_harness.reporting.verdicts import verdict
 from scim_harness.simulator.payloads import group_members_body
 from scim_harness.steps.support import wire_checks
 from scim_harness.steps.support.directory import Directory
-from scim_harness.steps.support.groups import exact_groups, group_failures, member_ids, read_group
+from scim_harness.steps.support.groups import (
+    created_group_id,
+    exact_groups,
+    group_failures,
+    linked_group_id,
+    member_ids,
+    read_group,
+    refused_schema,
+)
 from scim_harness.steps.support.provisioning import Provisioning
 from scim_harness.steps.support.wire import EntraWire
 
@@ -59,7 +67,7 @@ def look_up_group(protocol_probe: ProtocolProbe, directory: Directory, group: st
 def read_without_members(
     protocol_probe: ProtocolProbe, provisioning: Provisioning, directory: Directory, group: str
 ) -> Answer:
-    group_id = provisioning.job.target_id(directory.group_id(group)) or ""
+    group_id = linked_group_id(provisioning, directory, group)
     return protocol_probe.read_group(group_id, without_members=True)
 
 
@@ -78,7 +86,7 @@ def add_two_members(
     # Several memberships in one PATCH, as Microsoft asks gallery services to accept (D-GALLERY).
     ids = [provisioning.linked_id(first), provisioning.linked_id(second)]
     body = group_members_body("Add", ids, provisioning.job.dialect)
-    return protocol_probe.patch_group(provisioning.job.target_id(directory.group_id(group)) or "", body)
+    return protocol_probe.patch_group(linked_group_id(provisioning, directory, group), body)
 
 
 # ---- what the service answered Entra ID, and what it holds ----
@@ -96,6 +104,7 @@ def add_two_members(
 )
 def group_created(entra_wire: EntraWire, directory: Directory, group: str) -> None:
     exchange = wire_checks.created(entra_wire, "Groups", "displayName", directory.group_name(group))
+    refused_schema(exchange)
     problems = wire_checks.create_problems(exchange)
     assert not problems, f"create of the group {group}: {'; '.join(problems)}"
 
@@ -143,7 +152,8 @@ def member_form(
     source="D-SCIM §7 (groups are queried by displayName; displayName must be unique), RFC 7643 §4.2 "
     "(displayName is caseExact false), D-LOGERR",
 )
-def found_group(scim_answer: Answer, directory: Directory, group: str) -> None:
+def found_group(scim_answer: Answer, provisioning: Provisioning, directory: Directory, group: str) -> None:
+    linked_group_id(provisioning, directory, group)  # a group Entra never created cannot be found
     assert scim_answer.status == 200, scim_answer.summary()
     name = directory.group_name(group)
     found = [r.get("displayName") for r in scim_answer.resources]
@@ -157,8 +167,10 @@ def found_group(scim_answer: Answer, directory: Directory, group: str) -> None:
     source="D-SCIM §7 (reads exclude members), D-LOGERR, RFC 7644 §3.4.2.5 (excludedAttributes)",
 )
 def without_members(scim_answer: Answer) -> None:
-    assert scim_answer.status == 200 and isinstance(scim_answer.body, dict), scim_answer.summary()
-    assert "members" not in scim_answer.body, f"the group was read with its members: {scim_answer.summary()}"
+    body = scim_answer.body
+    assert scim_answer.status == 200 and isinstance(body, dict), scim_answer.summary()
+    assert body.get("id") and "Resources" not in body, f"the answer is not the group: {scim_answer.summary()}"
+    assert "members" not in body, f"the group was read with its members: {scim_answer.summary()}"
 
 
 @then(parsers.parse('the group "{group}" in the service is named "{name}"'))
@@ -183,8 +195,7 @@ def named(
     source="D-SCIM §7 (DELETE /Groups/{id}, reply 204), RFC 7644 §3.6, D-ACCDEL",
 )
 def group_deleted(entra_wire: EntraWire, directory: Directory, group: str) -> None:
-    created = wire_checks.created(entra_wire, "Groups", "displayName", directory.group_name(group))
-    group_id = created.response.get("id") if isinstance(created.response, dict) else None
+    group_id = created_group_id(entra_wire, directory, group)
     deletes = [e for e in entra_wire.exchanges if e.method == "DELETE" and e.path == f"/Groups/{group_id}"]
     assert deletes, f"Entra ID sent no DELETE for the group {group}"
     assert deletes[-1].status == 204, (

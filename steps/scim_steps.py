@@ -250,6 +250,48 @@ def work_email_is(kintone: Kintone, scim_answers: AnswerLog, alias: str, value: 
     )
 
 
+_CAPITALISED = (
+    '; the op is capitalised ("Replace") as Entra\'s legacy dialect and every on-demand run send it, while '
+    "RFC 7644 §3.5.2 names the ops in lower case"
+)
+
+
+@then("the service accepted the replace without a path")
+@verdict(
+    entra='sends a replace without a path whose value has dotted keys ("name.givenName") whenever several '
+    "items change in the aadOptscim062020 dialect: refused, every such update fails, retried each cycle",
+    source="D-COMPAT (the compliant replace of several attributes), I-NOPATH",
+    rfc="RFC 7644 §3.5.2.3 has no dotted keys in a path-less value, so a strict server may refuse them; "
+    "Entra sends them" + _CAPITALISED,
+)
+def accepted_pathless(scim_answer: Answer) -> None:
+    assert 200 <= scim_answer.status < 300, f"the update was refused: {scim_answer.summary()}"
+
+
+@then("the service accepted the replace through the filtered path")
+@verdict(
+    entra='replaces emails[type eq "work"].value for a user who has no work email yet and expects the '
+    "element to be created; refused, the user never gets one and the update fails every cycle",
+    source="I-ADDFILT, I-SG, entra-provisioning.md §4",
+    rfc="RFC 7644 §3.5.2 allows 400 noTarget when a value filter matches nothing; Entra expects the element "
+    "to be created" + _CAPITALISED,
+)
+def accepted_filtered_path(scim_answer: Answer) -> None:
+    assert 200 <= scim_answer.status < 300, f"the update was refused: {scim_answer.summary()}"
+
+
+@then("the service accepted the status as text")
+@verdict(
+    entra='sends active as the text "True"/"False" in the legacy dialect (the default, and every '
+    "on-demand run): refused, users are never disabled or re-enabled",
+    source="D-COMPAT, I-STR ('our service sends it as a string today')",
+    rfc="RFC 7643 types active as a boolean, so a strict server may refuse the text; Entra sends it"
+    + _CAPITALISED,
+)
+def accepted_status_text(scim_answer: Answer) -> None:
+    assert 200 <= scim_answer.status < 300, f"the update was refused: {scim_answer.summary()}"
+
+
 @then("every answer in this scenario was sent as application/scim+json")
 @verdict(
     entra="probably tolerates application/json on provisioning (unconfirmed); the Microsoft SCIM Validator "

@@ -64,8 +64,21 @@ def verdict_of(step_function: Any) -> Verdict | None:
     return found if isinstance(found, Verdict) else None
 
 
+class Unmet(AssertionError):
+    """A failed expectation that carries its own verdict, where the step's would not say what went wrong (a
+    step that needs a group Entra never managed to create, say)."""
+
+    def __init__(self, message: str, entra: str, source: str, rfc: str = "") -> None:
+        super().__init__(message)
+        self.verdict = Verdict(entra, source, rfc)
+
+
 def _own_verdict(exception: BaseException) -> Verdict | None:
-    """A failure that knows what Entra does with it (drivers.scim_calls.CallTimedOut: `entra`, `source`)."""
+    """A failure that knows what Entra does with it: `Unmet`, or one with `entra` and `source` strings
+    (drivers.scim_calls.CallTimedOut)."""
+    own = getattr(exception, "verdict", None)
+    if isinstance(own, Verdict):
+        return own
     entra, source = getattr(exception, "entra", None), getattr(exception, "source", None)
     return Verdict(entra, source) if isinstance(entra, str) and isinstance(source, str) else None
 
