@@ -7,8 +7,9 @@ import re
 
 from pytest_bdd import parsers, step, then
 
+from scim_harness.common.scim_wire import Dialect
 from scim_harness.drivers.protocol_probe import Answer, ProtocolProbe
-from scim_harness.reporting.verdicts import verdict
+from scim_harness.reporting.verdicts import Unmet, verdict
 from scim_harness.simulator.payloads import group_members_body
 from scim_harness.steps.support import wire_checks
 from scim_harness.steps.support.directory import Directory
@@ -89,6 +90,23 @@ def add_two_members(
     return protocol_probe.patch_group(linked_group_id(provisioning, directory, group), body)
 
 
+@step(
+    parsers.parse('Entra ID removes "{alias}" from the group "{group}" in the {form} form'),
+    target_fixture="scim_answer",
+)
+def remove_in_form(
+    protocol_probe: ProtocolProbe,
+    provisioning: Provisioning,
+    directory: Directory,
+    alias: str,
+    group: str,
+    form: str,
+) -> Answer:
+    # Each dialect's removal (§7, D-COMPAT), sent whatever the dialect of this pass.
+    body = group_members_body("Remove", [provisioning.linked_id(alias)], Dialect(form))
+    return protocol_probe.patch_group(linked_group_id(provisioning, directory, group), body)
+
+
 # ---- what the service answered Entra ID, and what it holds ----
 
 
@@ -143,6 +161,29 @@ def member_form(
     assert not problems, f"{provisioning.dialect}: {'; '.join(problems)}"
     answered = [e.status for e in patches if e.status is None or not 200 <= e.status < 300]
     assert not answered, f"the membership updates were answered {answered}"
+
+
+_REMOVAL = {
+    Dialect.LEGACY: dict(
+        entra='removes a member with {"op":"Remove","path":"members","value":[{"value":id}]} in the legacy '
+        "dialect (the default): refused or ignored, users removed from the group keep its access in the app",
+        source="D-SCIM §7, D-COMPAT (the legacy member removal)",
+        rfc="RFC 7644 §3.5.2.2 selects what a remove takes with a filter in the path and gives a remove no "
+        "value, so a strict server may refuse the value list; Entra sends it",
+    ),
+    Dialect.COMPLIANT: dict(
+        entra='removes a member with {"op":"remove","path":"members[value eq "id"]"} in the '
+        "aadOptscim062020 dialect: refused or ignored, users removed from the group keep its access",
+        source="D-COMPAT (the compliant member removal), RFC 7644 §3.5.2.2",
+    ),
+}
+
+
+@then(parsers.parse("the service accepted the member removal in the {form} form"))
+@verdict(**_MEMBERSHIP)
+def removal_accepted(scim_answer: Answer, form: str) -> None:
+    if not 200 <= scim_answer.status < 300:
+        raise Unmet(f"the member removal was refused: {scim_answer.summary()}", **_REMOVAL[Dialect(form)])
 
 
 @then(parsers.parse('exactly the group "{group}" is found'))

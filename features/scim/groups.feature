@@ -3,7 +3,8 @@ Feature: Groups, as Entra ID provisions them
   When the service offers groups (its /ResourceTypes lists Group, or "groups = true" in the suite's
   configuration), Entra ID creates an assigned group after the users, finds groups by their name, reads them
   without their members, adds and removes members in the form of its payload dialect, renames groups and
-  deletes a group that leaves the app. Entra ID never reads the members back.
+  deletes a group that leaves the app. Entra ID never reads the members back. Each member removal form is
+  also sent on its own, whatever the dialect in use: a customer may configure either dialect.
   Kintone takes no groups ("Departments, Job Titles, and Groups (or Roles) will not be propagated"): on Kintone
   these scenarios are not applicable.
   Microsoft: "Develop and plan provisioning for a SCIM endpoint" (groups); "Known issues and resolutions with
@@ -39,6 +40,18 @@ Feature: Groups, as Entra ID provisions them
     And provisioning runs
     Then the group "Design" in the service has exactly the member "gus"
     And Entra ID sent the member removal of "gil" in the form of the dialect in use
+
+  Scenario Outline: The <form> member removal removes that member only
+    Given the user "gus" joins the group "Design" in Entra ID
+    And provisioning runs
+    When Entra ID removes "gil" from the group "Design" in the <form> form
+    Then the service accepted the member removal in the <form> form
+    And the group "Design" in the service has exactly the member "gus"
+
+    Examples:
+      | form             |
+      | legacy           |
+      | aadOptscim062020 |
 
   Scenario: Several members added in one update are all added
     Given provisioning runs

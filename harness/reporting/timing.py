@@ -95,8 +95,6 @@ def _budget(config: pytest.Config) -> _Budget | None:
     return config.stash.get(_BUDGET, None)
 
 
-
-
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_REPORTS] = reports = _Reports()
     config.pluginmanager.register(reports, "scim-harness-time-budget-reports")

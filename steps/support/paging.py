@@ -31,6 +31,10 @@ class Walk:
     problems: list[str] = field(default_factory=list)
     too_many: bool = False
 
+    def __repr__(self) -> str:
+        # Short: allure-pytest-bdd records step arguments with repr(), and a walk can list thousands of users.
+        return f"Walk({len(self.ids)} users on {self.pages} pages, totalResults {self.total})"
+
 
 def walk_users(probe: ProtocolProbe) -> Walk:
     """Page from startIndex 1 until the pages have covered totalResults (or a page comes back empty)."""
