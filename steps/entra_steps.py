@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pytest_bdd import parsers, step, then
 
+from scim_harness.reporting.verdicts import verdict
 from scim_harness.simulator.engine import ConnectionTestResult, ProvisioningJob
 from scim_harness.steps.support.directory import Directory
 from scim_harness.steps.support.items import item
@@ -196,6 +197,11 @@ def on_demand(provisioning: Provisioning, alias: str) -> OnDemandOutcome:
 
 
 @then("the test connection succeeds")
+@verdict(
+    entra="runs Test Connection as a userName filter on a random value that must answer 200 with an empty "
+    "ListResponse: any other answer fails it, and provisioning cannot be saved (or is quarantined)",
+    source="D-SCIM, D-GALLERY (the probe), D-QUAR",
+)
 def connection_succeeds(connection_test: ConnectionTestResult) -> None:
     assert connection_test.success, connection_test
 
@@ -214,6 +220,11 @@ def connection_fails_clearly(connection_test: ConnectionTestResult) -> None:
 
 
 @then(parsers.parse('provisioning on demand reports success for "{alias}"'))
+@verdict(
+    entra="provisions one user on demand in the legacy dialect whatever the Tenant URL says: an answer it "
+    "cannot use fails the run, and the administrator sees the failing step",
+    source="D-POD, D-COMPAT (on-demand ignores aadOptscim062020)",
+)
 def on_demand_success(on_demand_result: OnDemandOutcome, alias: str) -> None:
     assert on_demand_result.alias == alias and on_demand_result.status == "Success", on_demand_result
 
