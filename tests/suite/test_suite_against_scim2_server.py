@@ -1,6 +1,6 @@
-"""Against a correct generic SCIM service (PyPI scim2-server), the vendor run fails only on the documented Entra
-incompatibilities (docs/detection.md, "Against scim2-server"), each with its verdict; @kintone scenarios are
-reported as not applicable."""
+"""Against a correct generic SCIM service (PyPI scim2-server), the vendor run fails only on the documented
+Entra incompatibilities (docs/detection.md, "Against scim2-server"), each with its verdict; @kintone scenarios
+are reported as not applicable."""
 
 from __future__ import annotations
 
@@ -40,7 +40,8 @@ def documented_failures() -> set[str]:
 
 
 def test_the_vendor_run_fails_only_on_documented_entra_incompatibilities(scim2_url: str, tmp_path) -> None:
-    run_suite(tmp_path, {**_env(scim2_url), "SCIM_HARNESS_DIALECT": "both"}, markers="not kintone", timeout=900)
+    env = {**_env(scim2_url), "SCIM_HARNESS_DIALECT": "both"}
+    run_suite(tmp_path, env, markers="not kintone", timeout=900)
     outcomes = read_outcomes(tmp_path / "junit.xml", DIALECTS)
 
     failed = {o.scenario for o in outcomes if o.status == "failed"}
@@ -49,12 +50,12 @@ def test_the_vendor_run_fails_only_on_documented_entra_incompatibilities(scim2_u
         assert {o.scenario for o in outcomes if o.status == "failed" and o.dialect == dialect} == failed
     assert not [o for o in outcomes if o.status == "skipped"], "every vendor scenario applies to scim2-server"
     cases = ET.parse(tmp_path / "junit.xml").getroot().iter("testcase")
-    unexplained = [
-        c.get("name")
-        for c in cases
-        if c.find("failure") is not None
-        and not any(p.get("name") == PROPERTY and "Source:" in (p.get("value") or "") for p in c.iter("property"))
-    ]
+    failed_cases = [c for c in cases if c.find("failure") is not None]
+    verdicts = {
+        c.get("name"): [p.get("value") or "" for p in c.iter("property") if p.get("name") == PROPERTY]
+        for c in failed_cases
+    }
+    unexplained = [name for name, found in verdicts.items() if not any("Source:" in v for v in found)]
     assert not unexplained, f"failures without a verdict: {unexplained}"
 
 
