@@ -4,10 +4,14 @@ stand on: what "the service offers Groups" means, and a group look-up that canno
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from click.testing import CliRunner
 
 from scim_harness.cli import main
 from scim_harness.drivers.protocol_probe import Answer
+from scim_harness.selftest.cli import generic_defects
 from scim_harness.selftest.score import make_score, markdown_table
 from scim_harness.selftest.sweep import DefectRun
 from scim_harness.steps.support.protocol import group_listed
@@ -111,3 +115,12 @@ def test_a_group_look_up_answered_404_is_absent_only_without_groups() -> None:
         assert "cannot tell whether the group exists" in str(exc)
     else:
         raise AssertionError("a 404 from a service that serves Groups passed as 'absent'")
+
+
+def test_the_documented_score_covers_the_whole_catalogue_at_100_percent() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "detection.md").read_text(encoding="utf-8")
+    table = docs.split("<!-- score:begin -->")[1].split("<!-- score:end -->")[0]
+    listed = re.findall(r"^\| `([a-z0-9_]+)` \|", table, flags=re.M)
+    assert sorted(listed) == sorted(generic_defects()), "the documented score lists every defect once"
+    assert "not caught" not in table
+    assert "**Score, legacy: 100%**" in table and "**Score, aadOptscim062020: 100%**" in table
