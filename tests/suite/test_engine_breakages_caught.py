@@ -22,6 +22,7 @@ from scim_harness.simulator import engine, group_sync, payloads, user_sync
 from scim_harness.simulator.configuration import JobConfiguration
 from scim_harness.simulator.engine import ProvisioningJob
 from scim_harness.simulator.results import OnDemandResult
+from scim_harness.simulator.tenant import Tenant
 from tests.suite.suite_runs import named, run_suite_in_process
 
 pytestmark = pytest.mark.slow  # runs the conformance suite itself
@@ -81,7 +82,14 @@ def _mapping_change_never_reaches_the_job(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def _unassignment_disables_nobody(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The engine no longer sees assignment: an unassigned user stays entitled, IsSoftDeleted false.
     monkeypatch.setattr(user_sync.UserSync, "entitled", lambda self, user: True)
+
+    def in_scope(self: Tenant, user_id: str) -> bool:
+        user = self.user(user_id)
+        return not user.hard_deleted and user.soft_deleted_at is None
+
+    monkeypatch.setattr(Tenant, "in_scope", in_scope)
 
 
 def _patch_forms_of(dialect: Dialect) -> Callable[[pytest.MonkeyPatch], None]:
