@@ -2,8 +2,9 @@
 #   make suite   the main job: the conformance suite against the embedded emulator, in both of Entra's dialects
 #   make test    the project's own tests (what CI runs first)
 # Longer checks, also run by CI (.ci/run) after `make test`:
-#   make check   the built wheel installed in a fresh virtualenv and run from another directory; tox on the wheel
-.PHONY: suite test lint bench setup check check-package tox
+#   make check   the built wheel installed in a fresh virtualenv and run from another directory; tox on the wheel;
+#                the self-test (every defect of the catalogue against the vendor suite, both dialects: 100% or fail)
+.PHONY: suite test lint bench setup check check-package tox selftest
 
 setup:
 	bash scripts/bootstrap.sh
@@ -21,13 +22,16 @@ lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 
-check: check-package tox
+check: check-package tox selftest
 
 check-package: setup
 	bash scripts/check_package.sh
 
 tox: setup
 	.venv/bin/tox -e lint,tests
+
+selftest: setup
+	.venv/bin/scim-harness selftest --dialect both --workers 2
 
 bench: setup
 	.venv/bin/python bench/run_all.py

@@ -28,6 +28,11 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
         "Replay one Entra sequence against two targets and report the differences.",
     ),
     "load": ("scim_harness.load.cli", "load", "Replay Entra's cycles against a target as a load test."),
+    "selftest": (
+        "scim_harness.selftest.cli",
+        "selftest",
+        "Score the vendor suite against the emulator's defect catalogue.",
+    ),
 }
 
 

@@ -24,6 +24,13 @@ DIALECTS: tuple[str, ...] = (*DIALECT_NAMES, BOTH)
 DEFAULT_CONFIG_FILE = "scim-harness.toml"
 ENV_PREFIX = "SCIM_HARNESS_"
 SECRET_KEYS = ("token", "admin_password")
+GROUPS_CHOICES = ("auto", "true", "false")
+DEFAULT_TIMEOUT_S = 15.0
+"""Per SCIM call. Shorter than Entra's 60 s (Q-60S) on purpose: a healthy call takes well under a second,
+and a target that hangs must not hold the run for a minute per call (docs/detection.md, "Time")."""
+DEFAULT_TIME_BUDGET_S = 480.0
+"""The whole run, pre-flight included: a vendor run of both dialects takes one to four minutes; a target that
+stops answering ends the run with room to spare inside ten minutes (docs/detection.md, "Time")."""
 
 
 @dataclass(frozen=True)
@@ -44,7 +51,12 @@ class SuiteConfig:
     reports: Path = Path("reports")
     workers: int = 1
     tags: str | None = None
-    timeout: float = 15.0
+    timeout: float = DEFAULT_TIMEOUT_S
+    """Seconds one SCIM call may take, connect to last byte (drivers, the protocol probe, the job)."""
+    time_budget: float = DEFAULT_TIME_BUDGET_S
+    """Seconds the whole run may take; then the scenario at hand fails, the rest are not run, exit code 1."""
+    groups: str = "auto"
+    """Whether the target serves Groups: "auto" (discovered from /ResourceTypes), "true" or "false"."""
     ca_file: str | None = None
     """A PEM CA file trusted besides the public roots, over HTTPS: by the simulated Entra ID, the drivers and
     the capture proxy's upstream connection (a test CA, e.g. `emulator serve --tls --ca-out`)."""
@@ -58,8 +70,12 @@ class SuiteConfig:
             raise HarnessError(f"unknown dialect {self.dialect!r}: choose one of {', '.join(DIALECTS)}")
         if self.workers < 1:
             raise HarnessError("workers must be 1 or more")
-        if self.timeout <= 0:
-            raise HarnessError("timeout must be a positive number of seconds")
+        if not 0 < self.timeout <= 3600:
+            raise HarnessError("timeout must be a positive number of seconds, at most 3600")
+        if not 0 < self.time_budget <= 7 * 24 * 3600:
+            raise HarnessError("time_budget must be a positive number of seconds, at most a week")
+        if self.groups not in GROUPS_CHOICES:
+            raise HarnessError(f"groups must be one of {', '.join(GROUPS_CHOICES)}, not {self.groups!r}")
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{f.name}={_shown(f.name, getattr(self, f.name))}" for f in fields(self))
@@ -97,6 +113,8 @@ class SuiteConfig:
             "REPORTS": str(self.reports),
             "WORKERS": str(self.workers),
             "TIMEOUT": str(self.timeout),
+            "TIME_BUDGET": str(self.time_budget),
+            "GROUPS": self.groups,
         }
         for name in ("url", "scim_url", "token", "admin_login", "admin_password", "tags", "ca_file"):
             value = getattr(self, name)
@@ -181,6 +199,8 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
         "tags",
         "timeout",
         "ca_file",
+        "time_budget",
+        "groups",
     )
     values: dict[str, Any] = {
         n: env[ENV_PREFIX + n.upper()] for n in names if env.get(ENV_PREFIX + n.upper())
@@ -205,13 +225,25 @@ def _typed(values: dict[str, Any], where: str) -> dict[str, Any]:
         typed["capture"] = _as_bool(typed["capture"], f"capture in {where}")
     if "reports" in typed:
         typed["reports"] = Path(typed["reports"])
-    for key, kind in (("workers", int), ("timeout", float)):
+    if "groups" in typed:
+        typed["groups"] = _groups(typed["groups"], where)
+    for key, kind in (("workers", int), ("timeout", float), ("time_budget", float)):
         if key in typed:
             try:
                 typed[key] = kind(typed[key])
             except (TypeError, ValueError):
                 raise HarnessError(f"{key} in {where} must be a number, not {typed[key]!r}") from None
     return typed
+
+
+def _groups(value: Any, where: str) -> str:
+    """`groups = true|false|auto` (TOML booleans, or the words from the environment)."""
+    if isinstance(value, str) and value.strip().lower() == "auto":
+        return "auto"
+    try:
+        return "true" if _as_bool(value, "groups") else "false"
+    except HarnessError:
+        raise HarnessError(f"groups in {where} must be true, false or auto, not {value!r}") from None
 
 
 def _bool_map(data: Mapping[str, Any], where: str) -> dict[str, bool]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -43,6 +44,11 @@ def _warn(message: str) -> None:
 @click.option("--reports", type=click.Path(path_type=Path), help="Output directory (default: reports).")
 @click.option("--workers", type=click.IntRange(min=1), help="Parallel pytest-xdist workers (default: 1).")
 @click.option(
+    "--time-budget",
+    type=click.FloatRange(min=1, max=7 * 24 * 3600),
+    help="Seconds the whole run may take, pre-flight included (default: 480); then the run ends, exit 1.",
+)
+@click.option(
     "--config",
     "config_file",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -70,6 +76,7 @@ def run(
     capture: bool | None,
     reports: Path | None,
     workers: int | None,
+    time_budget: float | None,
     config_file: Path | None,
     history: Path | None,
     preflight: bool,
@@ -80,6 +87,7 @@ def run(
 
     Arguments after `--` go to pytest as they are, e.g. `scim-harness run -- -k token -x` or `-- --lf`.
     """
+    started = time.monotonic()
     config = SuiteConfig.load(
         {
             "target": target,
@@ -90,6 +98,7 @@ def run(
             "capture": capture,
             "reports": reports,
             "workers": workers,
+            "time_budget": time_budget,
         },
         config_file=config_file,
     )
@@ -107,7 +116,9 @@ def run(
         f"(dialect {config.dialect}), reports in {paths.root}",
         err=True,
     )
-    code = run_pytest(config, paths, pytest_args, live_output=pytest_output)
+    # The budget counts from the start of the command: what the pre-flight took is no longer the suite's.
+    left = max(1.0, config.time_budget - (time.monotonic() - started))
+    code = run_pytest(config.with_changes(time_budget=left), paths, pytest_args, live_output=pytest_output)
     if code == 5:
         raise HarnessError("no scenario matched the selection (check --tags and the pytest arguments)")
     if code not in (0, 1):

@@ -29,6 +29,9 @@ from scim_harness.tags import marker_expression
 STEPS_DIR = Path(steps.__file__).resolve().parent
 POLL_S = 0.2
 STOP_GRACE_S = 30.0
+BUDGET_GRACE_S = 60.0
+"""How long past its time budget the suite may run (the scenario at hand winding down, the reports written)
+before it is stopped from outside: a backstop; the suite ends itself at its budget (reporting.timing)."""
 
 
 @dataclass(frozen=True)
@@ -157,38 +160,58 @@ def run_pytest(
     """Runs the suite; returns pytest's exit code. With `live_output` pytest writes to the terminal itself."""
     paths.events.unlink(missing_ok=True)
     command, env = pytest_command(config, paths, pytest_args), suite_environment(config, paths)
+    deadline = time.monotonic() + config.time_budget + BUDGET_GRACE_S
     try:
         if live_output:
-            return subprocess.run(command, env=env, check=False).returncode
+            process = subprocess.Popen(command, env=env)
+            return _follow(process, None, deadline)
         with paths.pytest_output.open("w", encoding="utf-8") as output:
             process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
-            return _follow(process, _Events(paths.events))
+            return _follow(process, _Events(paths.events), deadline)
     except OSError as exc:
         raise HarnessError(f"cannot start pytest: {exc.strerror}") from None
     finally:
         paths.events.unlink(missing_ok=True)
 
 
-def _follow(process: subprocess.Popen, events: _Events) -> int:
-    progress = JobProgress("scim-harness run", "scenarios", outcomes=("passed", "failed", "skipped"))
+def _follow(process: subprocess.Popen, events: _Events | None, deadline: float) -> int:
+    progress = (
+        JobProgress("scim-harness run", "scenarios", outcomes=("passed", "failed", "skipped"))
+        if events is not None
+        else None
+    )
     try:
         while process.poll() is None:
+            if time.monotonic() > deadline:
+                _stop(process)
+                raise HarnessError(
+                    "the suite went on past its time budget and was stopped (see --time-budget and "
+                    "pytest-output.txt)"
+                )
+            if events is not None and progress is not None:
+                for event in events.read():
+                    _apply(event, progress)
+                progress.tick()
+            time.sleep(POLL_S)
+        if events is not None and progress is not None:
             for event in events.read():
                 _apply(event, progress)
-            progress.tick()
-            time.sleep(POLL_S)
-        for event in events.read():
-            _apply(event, progress)
     except KeyboardInterrupt:
-        process.send_signal(signal.SIGINT)  # pytest stops after the scenario at hand and writes its reports
-        try:
-            process.wait(STOP_GRACE_S)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        _stop(process)
         raise HarnessError("interrupted: the run was stopped") from None
     finally:
-        progress.close()
+        if progress is not None:
+            progress.close()
     return process.returncode
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGINT)  # pytest stops after the scenario at hand and writes its reports
+    try:
+        process.wait(STOP_GRACE_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def pytest_error_line(paths: ReportPaths) -> str:

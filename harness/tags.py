@@ -10,7 +10,7 @@ import re
 
 from scim_harness.common.errors import HarnessError
 
-KNOWN_TAGS = ("kintone", "entra", "scim", "destructive", "needs-admin")
+KNOWN_TAGS = ("kintone", "entra", "scim", "groups", "destructive", "needs-admin")
 _WORDS = {"and", "or", "not"}
 
 

@@ -264,6 +264,20 @@ class Tenant:
             self.assign_group(group_id)
         return group
 
+    @synchronized
+    def rename_group(self, group_id: str, display_name: str) -> None:
+        """A new displayName (Entra sends it as a PATCH of displayName, §7)."""
+        group = self.group(group_id)
+        if not isinstance(display_name, str) or not display_name.strip():
+            raise TenantError(f"a group's displayName must be a non-empty string, not {display_name!r}")
+        if display_name == group.display_name:
+            return
+        if self._groups_by_name.get(group.display_name.casefold()) == group_id:
+            del self._groups_by_name[group.display_name.casefold()]
+        group.display_name = display_name
+        self._groups_by_name.setdefault(display_name.casefold(), group_id)
+        self._touch(group_id)
+
     def assign_group(self, group_id: str) -> None:
         self._assign_group(group_id, True)
 

@@ -14,6 +14,8 @@ Two things httpx does not do on its own, hand-written here because no library of
 from __future__ import annotations
 
 import contextlib
+import functools
+import os
 import ssl
 import threading
 import time
@@ -107,7 +109,23 @@ class DeadlineBackend(httpcore.NetworkBackend):
 
 
 def tls_context(ca_file: str | None = None) -> ssl.SSLContext:
-    """Public roots plus `ca_file` (a PEM test CA), names checked, TLS 1.2 or newer; ValueError if bad."""
+    """Public roots plus `ca_file` (a PEM test CA), names checked, TLS 1.2 or newer; ValueError if bad.
+
+    One context per CA file (and its modification time), shared by every client: reading the public roots
+    costs tens of milliseconds, and an SSLContext is made to be shared (nothing changes it after this)."""
+    try:
+        stamp = os.stat(ca_file).st_mtime_ns if ca_file else None
+    except OSError:
+        stamp = None  # _new_context says what is wrong with the file
+    return _shared_context(ca_file or None, stamp)
+
+
+@functools.lru_cache(maxsize=16)
+def _shared_context(ca_file: str | None, stamp: int | None) -> ssl.SSLContext:
+    return _new_context(ca_file)
+
+
+def _new_context(ca_file: str | None) -> ssl.SSLContext:
     context = ssl.create_default_context(cafile=certifi.where())
     if ca_file:
         try:

@@ -21,10 +21,15 @@ from scim_harness.drivers.http import trust_ca_file
 
 pytest_plugins = [
     "scim_harness.reporting.plugin",
+    "scim_harness.reporting.timing",
     "scim_harness.steps.fixtures",
     "scim_harness.steps.entra_steps",
     "scim_harness.steps.kintone_steps",
     "scim_harness.steps.scim_steps",
+    "scim_harness.steps.service_fixtures",
+    "scim_harness.steps.service_steps",
+    "scim_harness.steps.groups_steps",
+    "scim_harness.steps.entra_wire_steps",
 ]
 
 _CONFIG = pytest.StashKey[SuiteConfig]()
@@ -46,6 +51,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     from scim_harness.reporting.plugin import set_environment
+    from scim_harness.reporting.timing import start_budget
 
     for tag, meaning in EXTRA_TAGS.items():
         config.addinivalue_line("markers", f"{tag}: {meaning}")
@@ -62,6 +68,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(exc)) from None
     config.stash[_CONFIG] = suite
     trust_ca_file(suite.ca_file)  # the protocol probe's client too (the drivers are given it)
+    start_budget(config, suite.time_budget)
     register_secrets(config, suite.secrets)
     set_environment(
         config,

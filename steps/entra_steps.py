@@ -6,6 +6,7 @@ import json
 
 from pytest_bdd import parsers, step, then
 
+from scim_harness.reporting.verdicts import verdict
 from scim_harness.simulator.engine import ConnectionTestResult, ProvisioningJob
 from scim_harness.steps.support import wire_checks
 from scim_harness.steps.support.directory import Directory
@@ -243,6 +244,11 @@ def on_demand(provisioning: Provisioning, alias: str) -> OnDemandOutcome:
 
 
 @then("the test connection succeeds")
+@verdict(
+    entra="runs Test Connection as a userName filter on a random value that must answer 200 with an empty "
+    "ListResponse: any other answer fails it, and provisioning cannot be saved (or is quarantined)",
+    source="D-SCIM, D-GALLERY (the probe), D-QUAR",
+)
 def connection_succeeds(connection_test: ConnectionTestResult) -> None:
     assert connection_test.success, connection_test
 
@@ -272,6 +278,11 @@ def quarantined_with(provisioning: Provisioning, text: str) -> None:
 
 
 @then(parsers.parse('provisioning on demand reports success for "{alias}"'))
+@verdict(
+    entra="provisions one user on demand in the legacy dialect whatever the Tenant URL says: an answer it "
+    "cannot use fails the run, and the administrator sees the failing step",
+    source="D-POD, D-COMPAT (on-demand ignores aadOptscim062020)",
+)
 def on_demand_success(on_demand_result: OnDemandOutcome, alias: str) -> None:
     assert on_demand_result.alias == alias and on_demand_result.status == "Success", on_demand_result
 
@@ -301,7 +312,7 @@ def no_group_sent(provisioning: Provisioning) -> None:
 def create_carries(
     entra_wire: EntraWire, directory: Directory, people: People, alias: str, datatable: list[list[str]]
 ) -> None:
-    body = wire_checks.creation(entra_wire, people[alias].login_name).request
+    body = wire_checks.created(entra_wire, "Users", "userName", people[alias].login_name).request
     expected = {
         path: wire_checks.source_value(spec, lambda name: directory.attribute(alias, name))
         for path, spec in datatable[1:]
@@ -320,7 +331,7 @@ def create_carries(
 
 @then(parsers.parse('Entra ID\'s request creating "{alias}" carries the role "{role}"'))
 def create_carries_role(entra_wire: EntraWire, people: People, alias: str, role: str) -> None:
-    body = wire_checks.creation(entra_wire, people[alias].login_name).request
+    body = wire_checks.created(entra_wire, "Users", "userName", people[alias].login_name).request
     assert wire_checks.value_at(body, ROLE_PATH) == role, (
         f"the create of {alias} carries {body.get('roles')!r}"
     )
@@ -340,7 +351,9 @@ def update_has_operation(entra_wire: EntraWire, people: People, alias: str, oper
 @then(parsers.parse('Entra ID reads and then deletes the user "{alias}" in Kintone'))
 def read_then_delete(entra_wire: EntraWire, people: People, notes: ReportNotes, alias: str) -> None:
     target_id = wire_checks.created_id(entra_wire, people[alias].login_name)
-    read, delete = wire_checks.read_then_delete(entra_wire, target_id)
+    read, delete = wire_checks.read_then_delete(entra_wire, f"/Users/{target_id}")
+    assert delete is not None, f"Entra ID sent no DELETE for {alias}"
+    assert read is not None, f"Entra ID deleted {alias} without reading it first"
     # What Kintone does with a SCIM DELETE is unpublished (the emulator's `scim_delete` assumption): the
     # report shows what it answered; a refusal is no removal.
     notes.note("Kintone's answers", f"{read!r}\n{delete!r}")

@@ -107,13 +107,15 @@ def provisioning(
     suite_config: SuiteConfig,
 ) -> Iterator[Provisioning]:
     # Entra ID reaches the target through the capture proxy, with the token the target issued (and, over
-    # HTTPS without capture, trusting the configured test CA besides the public roots).
+    # HTTPS without capture, trusting the configured test CA besides the public roots); each of its calls
+    # has the suite's per-call timeout (docs/detection.md, "Time").
     entra = Provisioning(
         directory,
         capture_proxy.url,
         dialect,
         target_driver.secret_token,
         notes,
+        timeout_seconds=suite_config.timeout,
         ca_file=suite_config.ca_file,
     )
     yield entra

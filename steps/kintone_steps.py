@@ -5,13 +5,15 @@ from __future__ import annotations
 from pytest_bdd import parsers, step, then
 
 from scim_harness.drivers.protocol_probe import ProtocolProbe
+from scim_harness.reporting.verdicts import verdict
 from scim_harness.steps.support.directory import Directory
 from scim_harness.steps.support.items import item
 from scim_harness.steps.support.kintone import IssuedToken, Kintone, KintoneAdmin, unpropagated_items
 from scim_harness.steps.support.notes import ReportNotes
 from scim_harness.steps.support.people import People
-from scim_harness.steps.support.protocol import AnswerLog, exact_matches, lists_any
+from scim_harness.steps.support.protocol import AnswerLog, exact_matches, group_listed
 from scim_harness.steps.support.provisioning import Provisioning
+from scim_harness.steps.support.service import ServiceOffer
 
 # ---- what the administrator does ----
 
@@ -78,6 +80,11 @@ def ip_allowlist_lifted(kintone_admin: KintoneAdmin) -> None:
 
 
 @then(parsers.parse('the user "{alias}" exists in Kintone with display name "{display_name}"'))
+@verdict(
+    entra="creates an assigned user (a filter look-up, then POST) and links it by the id answered: a user "
+    "the service did not create or cannot show is missing from the app; the provisioning log says why",
+    source="D-SCIM (create: 201 with the id), D-HOW (initial and incremental cycles)",
+)
 def exists_with_display_name(
     kintone: Kintone, provisioning: Provisioning, alias: str, display_name: str
 ) -> None:
@@ -100,24 +107,47 @@ def exists_with_long_display_name(
 
 
 @then(parsers.parse('the user "{alias}" does not exist in Kintone'))
+@verdict(
+    entra="deletes a user it still manages when it is deleted for good, and never creates an unassigned "
+    "user or one refused with an error: a user left in the service keeps its access to the app",
+    source="D-HOW (scoping; hard delete: DELETE /Users/{id}, reply 204), RFC 7644 §3.6",
+)
 def does_not_exist(kintone: Kintone, provisioning: Provisioning, alias: str) -> None:
     provisioning.note_log_for(alias)
     assert kintone.user(alias) is None, f"{alias} is in Kintone"
 
 
 @then(parsers.parse('the user "{alias}" is active in Kintone'))
+@verdict(
+    entra="re-enables a user by PATCHing active back to true after matching it by the filter (it must still "
+    "be found while inactive); a service that does not apply it, or hides inactive users, leaves the user "
+    "disabled (or gets a second POST and answers 409)",
+    source='D-HOW, D-COMPAT (active as "True"/"False" in legacy), Q-READD, D-SCIM',
+)
 def is_active(kintone: Kintone, scim_answers: AnswerLog, alias: str) -> None:
     user = kintone.user(alias)
     assert user is not None and user.active is True, f"{alias} in Kintone: {user}{scim_answers.last_said()}"
 
 
 @then(parsers.parse('the user "{alias}" is inactive in Kintone'))
+@verdict(
+    entra="disables a deprovisioned user (unassigned, out of scope, deleted, blocked) with a PATCH of "
+    'active: a service that does not apply it, or refuses the legacy text "False", leaves the user able to '
+    "sign in",
+    source="D-HOW, D-ATTR (the four deprovisioning events), D-COMPAT, I-STR",
+)
 def is_inactive(kintone: Kintone, scim_answers: AnswerLog, alias: str) -> None:
     user = kintone.user(alias)
     assert user is not None and user.active is False, f"{alias} in Kintone: {user}{scim_answers.last_said()}"
 
 
 @then(parsers.parse('the {name} of "{alias}" in Kintone is "{value}"'))
+@verdict(
+    entra="updates a user with PATCH operations in its dialect's form and, if the service answered 2xx, "
+    "believes them: a change the service did not apply as sent never reaches the app (Entra re-sends it "
+    "only if a later read shows the old value)",
+    source="D-SCIM (PATCH), D-COMPAT (the forms of each dialect), RFC 7644 §3.5.2",
+)
 def item_is(kintone: Kintone, scim_answers: AnswerLog, name: str, alias: str, value: str) -> None:
     user = kintone.user(alias)
     assert user is not None, f"{alias} is not in Kintone"
@@ -128,6 +158,11 @@ def item_is(kintone: Kintone, scim_answers: AnswerLog, name: str, alias: str, va
 
 
 @then(parsers.parse('the email address of "{alias}" in Kintone is the one from Entra ID'))
+@verdict(
+    entra='sends mail as emails[type eq "work"].value: an address not kept as the work e-mail is missing '
+    "from the app and sent again every cycle",
+    source="D-SCIM (the default mappings), RFC 7644 §3.5.2",
+)
 def email_from_entra(kintone: Kintone, directory: Directory, alias: str) -> None:
     user = kintone.user(alias)
     assert user is not None and user.email == directory.attribute(alias, "mail"), user
@@ -135,6 +170,11 @@ def email_from_entra(kintone: Kintone, directory: Directory, alias: str) -> None
 
 @then(parsers.parse('the user "{alias}" is the same Kintone user as before'))
 @then(parsers.parse('the user "{alias}" is the same Kintone user the administrator added'))
+@verdict(
+    entra="keeps the id it linked and matches users again by the filter after a restart or a re-assignment: "
+    "a service that cannot find the user creates a second one, and the old one is never updated again",
+    source="D-HOW (links kept across restarts), Q-READD, D-SCIM",
+)
 def same_user(kintone: Kintone, people: People, alias: str) -> None:
     user, before = kintone.user(alias), people[alias].kintone_id
     assert user is not None, f"{alias} is not in Kintone"
@@ -144,6 +184,11 @@ def same_user(kintone: Kintone, people: People, alias: str) -> None:
 
 
 @then(parsers.parse('there is exactly one user "{alias}" in Kintone'))
+@verdict(
+    entra="relies on 409 for a login name already taken: a second user with the same login name makes every "
+    "later match fail with DuplicateTargetEntries",
+    source="D-SCIM, D-VALID, D-LOGERR, RFC 7643 §4.1.1 (userName unique)",
+)
 def exactly_one(kintone: Kintone, alias: str) -> None:
     users = kintone.users(alias)
     assert len(users) == 1, f"Kintone holds {len(users)} users named like {alias}: {users}"
@@ -206,7 +251,8 @@ def nothing_unpropagated(protocol_probe: ProtocolProbe, people: People, alias: s
 
 
 @then(parsers.parse('the group "{group}" does not exist in Kintone'))
-def group_absent(protocol_probe: ProtocolProbe, directory: Directory, group: str) -> None:
-    assert not lists_any(protocol_probe.find_group(directory.group_name(group))), (
-        f"the group {group} is in Kintone"
-    )
+def group_absent(
+    protocol_probe: ProtocolProbe, directory: Directory, target_service: ServiceOffer, group: str
+) -> None:
+    found = protocol_probe.find_group(directory.group_name(group))
+    assert not group_listed(found, groups_offered=target_service.groups), f"the group {group} is in Kintone"

@@ -28,3 +28,4 @@ Feature: Stopping and restarting provisioning
     And provisioning runs
     Then the user "ivan" exists in Kintone with display name "Ivan Ito"
     And the user "hana" is the same Kintone user as before
+    And the cycle after the restart went through "hana" again

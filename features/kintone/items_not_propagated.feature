@@ -15,7 +15,8 @@ Feature: Departments, job titles, groups and roles are not propagated
     And department and job title are mapped to Kintone
     And the user "nora" is assigned to the Kintone app
     When provisioning runs
-    Then the user "nora" exists in Kintone with display name "Nora Nash"
+    Then Entra ID sent the department and job title of "nora" when it created the user
+    And the user "nora" exists in Kintone with display name "Nora Nash"
     And the user "nora" has no department or job title in Kintone
 
   Scenario: A group assigned to the Kintone app is not propagated, its members are

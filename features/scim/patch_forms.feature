@@ -13,14 +13,17 @@ Feature: The update forms Entra ID sends are understood
 
   Scenario: A capitalised Replace without a path, with dotted attribute names
     When Entra ID replaces the given name of "wes" with "Wesley" without a path
-    Then the given name of "wes" in Kintone is "Wesley"
+    Then the service accepted the replace without a path
+    And the given name of "wes" in Kintone is "Wesley"
 
   Scenario: A Replace through a filtered path adds a work email the user did not have
     When Entra ID replaces the work email of "wes" with "wes.walker@example.org" through a filtered path
-    Then the email address of "wes" in Kintone is "wes.walker@example.org"
+    Then the service accepted the replace through the filtered path
+    And the work email of "wes" in Kintone is "wes.walker@example.org"
 
   Scenario: The status sent as the text "False" and then "True"
     When Entra ID sets the status of "wes" to the text "False"
-    Then the user "wes" is inactive in Kintone
+    Then the service accepted the status as text
+    And the user "wes" is inactive in Kintone
     When Entra ID sets the status of "wes" to the text "True"
     Then the user "wes" is active in Kintone

@@ -40,6 +40,11 @@ def trust_ca_file(ca_file: str | None) -> None:
     _trusted_ca_file = ca_file or None
 
 
+def trusted_ca_file() -> str | None:
+    """The run's `ca_file` set by trust_ca_file, if any."""
+    return _trusted_ca_file
+
+
 def new_client(timeout: float | None = None, *, verify: Any = None) -> httpx.Client:
     """A client with a deadline on every call and none of httpx's own headers. `verify`: the path of a PEM
     CA file to trust besides the public roots (a test CA), True for the public roots only, or None for the

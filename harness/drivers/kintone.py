@@ -40,7 +40,7 @@ class KintoneDriver:
         self.secret_token = token
         self.secrets = [s for s in (token, admin_password) if s]
         self._client = new_client(timeout, verify=ca_file or True)
-        self._scim = ScimReader(self._client, self.scim_url, token)
+        self._scim = ScimReader(self.scim_url, token, timeout=timeout, ca_file=ca_file)
         self._users = (
             KintoneUserApi(self._client, self.base_url, admin_login, admin_password)
             if admin_login and admin_password
@@ -118,4 +118,5 @@ class KintoneDriver:
         """Nothing to undo: this driver changes no tenant-wide setting on a real Kintone."""
 
     def close(self) -> None:
+        self._scim.close()
         self._client.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from scim_harness.drivers.base import NotSupported, TargetUser
-from scim_harness.drivers.http import new_client
 from scim_harness.drivers.scim_reader import ScimReader
 
 _WHY = "a generic SCIM service has no administrator API the harness knows"
@@ -16,8 +15,7 @@ class ScimDriver:
         self.scim_url = scim_url.rstrip("/")
         self.secret_token = token
         self.secrets = [token]
-        self._client = new_client(timeout)
-        self._scim = ScimReader(self._client, self.scim_url, token)
+        self._scim = ScimReader(self.scim_url, token, timeout=timeout)
 
     def _unsupported(self, action: str) -> NotSupported:
         return NotSupported(f"{action}: not supported by target {self.name}, because {_WHY}")
@@ -59,4 +57,4 @@ class ScimDriver:
         """Nothing to undo: this driver changes no tenant-wide setting."""
 
     def close(self) -> None:
-        self._client.close()
+        self._scim.close()

@@ -38,6 +38,7 @@ from scim_harness.reporting.labels import (
 )
 from scim_harness.reporting.report_redaction import redact_report
 from scim_harness.reporting.results import redact_results_dir
+from scim_harness.reporting.verdicts import explain
 
 HELP_URL_INI = "help_base_url"
 
@@ -173,9 +174,12 @@ def pytest_bdd_before_step_call(
 
 
 @pytest.hookimpl(tryfirst=True)  # while the failing step is still open in Allure
-def pytest_bdd_step_error(request: pytest.FixtureRequest, step: Any, exception: BaseException) -> None:
+def pytest_bdd_step_error(
+    request: pytest.FixtureRequest, step: Any, step_func: Any, exception: BaseException
+) -> None:
     without_framework_frames(exception)
     item = request.node
+    explain(item, step_func, exception)  # what Entra will do, next to the failure (reporting.verdicts)
     run = item.stash.get(_RUN, None)
     if run is None:
         return

@@ -1,7 +1,9 @@
 """Short Markdown summary of a run, from pytest's JUnit XML, for CI logs, the job page and the terminal.
 
 Scenarios are named as everywhere else (`reporting.identity`: feature, scenario, the dialect when both run);
-a reason shared by several skipped scenarios is written once, above their names.
+a reason shared by several skipped scenarios is written once, above their names. A failed scenario shows its
+verdict under it (what Entra will do in production, and the source: `reporting.verdicts`); the calls that got
+no answer in time, and a time budget that ran out, are listed (`reporting.timing`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scim_harness.common.errors import HarnessError
+from scim_harness.reporting.timing import TIMED_OUT, USED_UP
+from scim_harness.reporting.verdicts import PROPERTY as VERDICT
 
 # A scenario skipped with a reason starting like this is counted apart: the target is not meant to do it
 # (a vendor's SCIM server and a Kintone-only rule), which is not the same as "could not check it".
@@ -22,12 +26,15 @@ class Outcome:
     name: str
     status: str  # passed | failed | skipped | not applicable
     reason: str = ""
+    verdict: str = ""
+    timed_out: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
 class RunSummary:
     outcomes: list[Outcome] = field(default_factory=list)
     seconds: float = 0.0
+    time_budget_used_up: bool = False
 
     def of(self, status: str) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -49,14 +56,20 @@ def _scenario_name(case: ET.Element) -> str:
     return f"{classname}::{case.get('name', '?')}" if classname else case.get("name", "?")
 
 
+def _properties(case: ET.Element, name: str) -> list[str]:
+    return [p.get("value") or "" for p in case.iter("property") if p.get("name") == name]
+
+
 def _outcome(case: ET.Element) -> Outcome:
     name = _scenario_name(case)
+    timed_out = tuple(_properties(case, TIMED_OUT))
     for tag in ("failure", "error"):
         problem = case.find(tag)
         if problem is not None:
             reason = _first_line(problem.get("message")) or _first_line(problem.text)
             prefix = "error in set-up/tear-down: " if tag == "error" else ""
-            return Outcome(name, "failed", prefix + reason)
+            verdict = next(iter(_properties(case, VERDICT)), "")
+            return Outcome(name, "failed", prefix + reason, verdict, timed_out)
     skipped = case.find("skipped")
     if skipped is not None:
         reason = _first_line(skipped.get("message")) or _first_line(skipped.text)
@@ -74,6 +87,10 @@ def read_junit(junit_xml: Path) -> RunSummary:
         raise HarnessError(f"cannot read JUnit XML {junit_xml}: {exc}") from None
     suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
     summary = RunSummary(seconds=sum(float(s.get("time", 0) or 0) for s in suites))
+    for suite in suites:
+        for prop in suite.findall("properties/property"):
+            if prop.get("name") == USED_UP:
+                summary.time_budget_used_up = True
     # A test failing in its call and again in tear-down appears twice; the first verdict is the one to show.
     seen: set[tuple[str, str]] = set()
     for case in root.iter("testcase"):
@@ -89,6 +106,8 @@ def render_summary(summary: RunSummary, *, target: str, dialect: str) -> str:
     passed, failed = summary.of("passed"), summary.of("failed")
     skipped, not_applicable = summary.of("skipped"), summary.of("not applicable")
     verdict = "FAILED" if failed else ("PASSED" if summary.outcomes else "NO SCENARIO RAN")
+    if summary.time_budget_used_up:
+        verdict = "TIME BUDGET USED UP"
     lines = [
         f"## Kintone SCIM provisioning conformance: {verdict}",
         "",
@@ -98,9 +117,23 @@ def render_summary(summary: RunSummary, *, target: str, dialect: str) -> str:
         f"{len(not_applicable)} not applicable** "
         f"({len(summary.outcomes)} scenarios in {summary.seconds:.1f} s)",
     ]
+    if summary.time_budget_used_up:
+        lines += [
+            "",
+            "**The run's time budget was used up** (`--time-budget`): the scenario running "
+            "then failed and the ones after it were not run. See the calls that got no answer in time below, "
+            "or give the run more time.",
+        ]
     if failed:
         lines += ["", f"### Failed ({len(failed)})", ""]
-        lines += [f"- {o.name}" + (f": {o.reason}" if o.reason else "") for o in failed]
+        for o in failed:
+            lines.append(f"- {o.name}" + (f": {o.reason}" if o.reason else ""))
+            if o.verdict:
+                lines.append(f"  - {o.verdict}")
+    slow = [o for o in summary.outcomes if o.timed_out]
+    if slow:
+        lines += ["", f"### Calls that got no answer in time ({sum(len(o.timed_out) for o in slow)})", ""]
+        lines += [f"- {o.name}: {'; '.join(o.timed_out)}" for o in slow]
     for title, outcomes in (("Skipped", skipped), ("Not applicable", not_applicable)):
         if outcomes:
             lines += ["", f"### {title} ({len(outcomes)})", "", *_grouped_by_reason(outcomes)]

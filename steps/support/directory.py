@@ -120,6 +120,23 @@ class Directory:
     def assign_group(self, name: str) -> None:
         self.tenant.assign_group(self._group_id(name))
 
+    def unassign_group(self, name: str) -> None:
+        self.tenant.unassign_group(self._group_id(name))
+
+    def add_member(self, name: str, alias: str) -> None:
+        self.tenant.add_group_member(self._group_id(name), self.people[alias].source_id)
+
+    def remove_member(self, name: str, alias: str) -> None:
+        self.tenant.remove_group_member(self._group_id(name), self.people[alias].source_id)
+
+    def rename_group(self, name: str, new_name: str) -> None:
+        """A new display name (unique to this run, like every group name): `group_name` gives it."""
+        self.tenant.rename_group(self._group_id(name), f"{new_name} {self.people.suffix}")
+
+    def group_id(self, name: str) -> str:
+        """The group's object id in Entra ID."""
+        return self._group_id(name)
+
     def group_name(self, name: str) -> str:
         """The group's display name in Entra ID (unique to this run, like login names)."""
         return self.tenant.groups[self._group_id(name)].display_name

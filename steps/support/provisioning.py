@@ -58,8 +58,8 @@ class Provisioning:
         dialect: str,
         secret_token: str,
         notes: ReportNotes,
-        settings: EngineSettings | None = None,
         *,
+        timeout_seconds: float | None = None,
         ca_file: str | None = None,
     ) -> None:
         self.directory = directory
@@ -68,7 +68,12 @@ class Provisioning:
         self.dialect = dialect
         self._secret_token = secret_token
         self._notes = notes
-        self._settings = settings or EngineSettings(ca_file=ca_file)
+        # Built here, from the one EngineSettings this module names, so that a test can break the engine's
+        # settings for a whole in-process run (tests/suite/test_article_scenarios_can_fail.py).
+        defaults = EngineSettings()
+        self._settings = EngineSettings(
+            timeout_seconds=timeout_seconds or defaults.timeout_seconds, ca_file=ca_file
+        )
         self.mappings = MappingSet.default()
         self._job: ProvisioningJob | None = None
         self._group_log_mark = 0

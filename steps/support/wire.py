@@ -30,6 +30,12 @@ class WireExchange:
     """The answer's HTTP status, or None when no answer came (timeout, reset, refused)."""
     response: Any
     outcome: str
+    headers: tuple[tuple[str, str], ...] = ()
+    """The answer's headers, names in lower case (a Location, say)."""
+
+    def header(self, name: str) -> str | None:
+        wanted = name.lower()
+        return next((value for key, value in self.headers if key == wanted), None)
 
     def __repr__(self) -> str:
         query = f"?{self.query}" if self.query else ""
@@ -55,6 +61,7 @@ class EntraWire:
             answer.status,
             answer.body,
             answer.outcome.value,
+            answer.headers,
         )
         with self._lock:
             if len(self._exchanges) < MAX_EXCHANGES:

@@ -95,7 +95,7 @@ def test_a_timeout_instead_of_the_refusal_turns_the_ip_scenario_red(
         url = f"http://127.0.0.1:{silent.getsockname()[1]}/scim/v2"
         monkeypatch.setattr(provisioning, "tenant_url", lambda scim_url, dialect: url)
         monkeypatch.setattr(
-            provisioning, "EngineSettings", lambda **kw: EngineSettings(timeout_seconds=1.0, **kw)
+            provisioning, "EngineSettings", lambda **kw: EngineSettings(**{**kw, "timeout_seconds": 1.0})
         )
         outcomes = run_suite_in_process(tmp_path, {}, IP_MESSAGE)
     assert named(outcomes, "failed") == {IP_MESSAGE}

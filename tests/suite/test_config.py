@@ -111,3 +111,30 @@ def test_the_ca_file_comes_from_the_environment_or_the_file_next_to_it(tmp_path:
     from_env = SuiteConfig.load(env={"SCIM_HARNESS_CA_FILE": "/etc/ca.pem"}, config_file=config_file)
     assert from_env.ca_file == "/etc/ca.pem"
     assert from_env.to_env()["SCIM_HARNESS_CA_FILE"] == "/etc/ca.pem"  # handed on to the pytest subprocess
+
+
+def test_groups_and_the_time_budget(tmp_path: Path) -> None:
+    config_file = tmp_path / "scim-harness.toml"
+    config_file.write_text("groups = true\ntime_budget = 120\n")
+
+    from_file = SuiteConfig.load(env={}, config_file=config_file)
+    from_env = SuiteConfig.load(env={"SCIM_HARNESS_GROUPS": "auto", "SCIM_HARNESS_TIME_BUDGET": "30"})
+
+    assert (from_file.groups, from_file.time_budget) == ("true", 120.0)
+    assert (from_env.groups, from_env.time_budget) == ("auto", 30.0)
+    assert (SuiteConfig().groups, SuiteConfig().time_budget, SuiteConfig().timeout) == ("auto", 480.0, 15.0)
+    assert SuiteConfig.load(env=from_file.to_env()).groups == "true"  # handed to the pytest subprocess
+
+
+@pytest.mark.parametrize(
+    ("env", "words"),
+    [
+        ({"SCIM_HARNESS_GROUPS": "sometimes"}, "groups in the environment must be true, false or auto"),
+        ({"SCIM_HARNESS_TIME_BUDGET": "0"}, "time_budget must be a positive number"),
+        ({"SCIM_HARNESS_TIME_BUDGET": "soon"}, "time_budget in the environment must be a number"),
+        ({"SCIM_HARNESS_TIMEOUT": "nan"}, "timeout must be a positive number"),
+    ],
+)
+def test_bad_groups_or_time_settings_are_one_line(env: dict[str, str], words: str) -> None:
+    with pytest.raises(HarnessError, match=words):
+        SuiteConfig.load(env=env)

@@ -12,13 +12,23 @@ import pytest
 
 from scim_harness.common.scim_wire import DIALECT_NAMES
 from scim_harness.drivers.protocol_probe import Answer, ProtocolProbe
-from scim_harness.steps import entra_steps, kintone_steps, scim_steps
+from scim_harness.steps import (
+    entra_steps,
+    entra_wire_steps,
+    groups_steps,
+    kintone_steps,
+    scim_steps,
+    service_steps,
+)
 from scim_harness.steps.support.directory import Directory
 from scim_harness.steps.support.kintone import IssuedToken, Kintone, KintoneAdmin
 from scim_harness.steps.support.notes import ReportNotes
+from scim_harness.steps.support.paging import Walk
 from scim_harness.steps.support.people import People
 from scim_harness.steps.support.protocol import AnswerLog
 from scim_harness.steps.support.provisioning import Provisioning
+from scim_harness.steps.support.service import ServiceOffer
+from scim_harness.steps.support.wire import EntraWire
 from tests.suite.suite_runs import MODULE, STEPS_DIR
 
 # The fixtures a step may take (steps/fixtures.py), and the results steps hand on with target_fixture.
@@ -33,8 +43,17 @@ SCENARIO_FIXTURES = {
     "entra_wire",  # what the job sent (steps/support/wire.py)
     "notes",  # report notes
     "datatable",  # pytest-bdd's table under a step: plain text from the feature file
+    "target_service",  # what the target serves (Groups or not)
 }
-HANDED_ON = {"provisioning_job", "created_token", "connection_test", "on_demand_result", "scim_answer"}
+HANDED_ON = {
+    "provisioning_job",
+    "created_token",
+    "connection_test",
+    "on_demand_result",
+    "scim_answer",
+    "user_pages",
+}
+STEP_MODULES = [entra_steps, kintone_steps, scim_steps, service_steps, groups_steps, entra_wire_steps]
 PLAIN = {"str", "int"}
 SECRET = "s3cret-token-value"
 
@@ -47,7 +66,7 @@ def _step_functions(module: ModuleType) -> list:
     ]
 
 
-@pytest.mark.parametrize("module", [entra_steps, kintone_steps, scim_steps], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", STEP_MODULES, ids=lambda m: m.__name__)
 def test_steps_take_plain_values_and_narrow_fixtures_only(module: ModuleType) -> None:
     wrong = [
         f"{function.__name__}({name})"
@@ -87,6 +106,9 @@ def test_nothing_a_step_can_take_shows_a_secret() -> None:
             IssuedToken("notes", SECRET),
             provisioning.wire,
             Answer("read", 401, "application/scim+json", {"detail": "no"}),
+            EntraWire(),
+            ServiceOffer(False, "its /ResourceTypes lists no Group"),
+            Walk(ids=[str(i) for i in range(5000)], pages=2500, total=5000),
         ]
         assert not [type(o).__name__ for o in shown if SECRET in repr(o)]
         assert all(len(repr(o)) < 200 for o in shown), "short, so the report stays readable"
@@ -100,9 +122,13 @@ class _Ids:
 
     def __init__(self) -> None:
         self.seen: list[tuple[str, str]] = []
+        self.pinned: list[tuple[str, str]] = []
+        """(the row's own dialect, the pass it runs in) of each Examples row with a `dialect` column."""
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.seen = [(item.callspec.id, item.callspec.params["dialect"]) for item in session.items]
+        rows = [(item.callspec.params.get("_pytest_bdd_example") or {}, item) for item in session.items]
+        self.pinned = [(row["dialect"], i.callspec.params["dialect"]) for row, i in rows if "dialect" in row]
 
 
 def test_with_both_dialects_every_test_id_starts_with_its_dialect(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -113,10 +139,9 @@ def test_with_both_dialects_every_test_id_starts_with_its_dialect(monkeypatch: p
     arguments += ["-p", "no:xdist", "-c", str(STEPS_DIR / "pytest.ini"), "--rootdir", str(STEPS_DIR.parent)]
     assert pytest.main(arguments, plugins=[ids]) == 0
 
-    assert len(ids.seen) >= 2 * 51
+    assert len(ids.seen) >= 2 * 71
     # Outline rows add their own values after it ("[aadOptscim062020-surname-Carter]").
     assert not [(i, d) for i, d in ids.seen if i.split("-")[0] != d]
     assert {d for _, d in ids.seen} == set(DIALECT_NAMES)
     # A row that selects its own dialect runs only in that dialect's pass: once per dialect it uses.
-    pinned = [(i, d) for i, d in ids.seen if len(i.split("-")) > 1 and i.split("-")[1] in DIALECT_NAMES]
-    assert pinned and all(i.split("-")[1] == d for i, d in pinned), pinned
+    assert ids.pinned and all(row == run for row, run in ids.pinned), ids.pinned

@@ -65,7 +65,10 @@ def test_the_whole_suite_runs_over_https(https_emulator: EmulatorServer, tmp_pat
     outcomes = run_suite(tmp_path, _env(https_emulator), timeout=300)
 
     assert not named(outcomes, "failed"), {n: o.message for n, o in outcomes.items() if o.status == "failed"}
-    assert len(named(outcomes, "passed")) > 50 and not named(outcomes, "skipped")
+    assert len(named(outcomes, "passed")) > 50
+    # Only what a Kintone target cannot serve (Groups) is left out, and it says so.
+    skipped = {n: o.message for n, o in outcomes.items() if o.status == "skipped"}
+    assert all(m.startswith("not applicable") for m in skipped.values()), skipped
 
 
 def test_with_capture_the_proxy_verifies_the_https_upstream(
