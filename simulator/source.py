@@ -25,7 +25,7 @@ class TenantError(ValueError):
     """A tenant operation or file that does not make sense (unknown user, duplicate UPN, bad file shape)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class SourceUser:
     id: str
     attributes: dict[str, Any]
