@@ -34,7 +34,13 @@ from scim_harness.simulator.answers import (
     failure,
     parse_retry_after,
 )
-from scim_harness.simulator.http1 import CallTimeout, TooLarge, TransportFailure, header_lines
+from scim_harness.simulator.http1 import (
+    CallTimeout,
+    RemoteProtocolError,
+    TooLarge,
+    TransportFailure,
+    header_lines,
+)
 from scim_harness.simulator.http1 import ConnectError as _ConnectError
 from scim_harness.simulator.safe_text import printable
 from scim_harness.simulator.settings import EngineSettings
@@ -129,7 +135,7 @@ class ScimClient:
         self._http: httpx.Client | None = None
         self._pool: ConnectionPool | None = None
         self._connect()
-        self._lines: dict[tuple[object, ...], tuple[tuple[str, str], ...]] = {}
+        self._lines: dict[tuple[object, ...], tuple[tuple[tuple[str, str], ...], str | None]] = {}
         self.requests_sent = 0
         self._count_lock = threading.Lock()
         self._listeners: list[Listener] = []
@@ -231,11 +237,11 @@ class ScimClient:
         url = self.url_for(path, query or "")
         content = raw_body if raw_body is not None else (None if body is None else encode_json(body))
         bearer = self._token if token is JOB_TOKEN else token
-        pairs = self._headers(bearer, content is not None, headers)
+        pairs, lines = self._headers(bearer, content is not None, headers)
         with self._count_lock:
             self.requests_sent += 1
         if self._pool is not None:
-            response = self._call(method, path, url, content, pairs)
+            response = self._call(method, path, url, content, lines)
         else:
             response = self._call_httpx(method, path, url, content, pairs)
         if self._listeners:
@@ -248,11 +254,12 @@ class ScimClient:
 
     def _headers(
         self, bearer: str | None, with_body: bool, headers: Mapping[str, str | None] | None
-    ) -> tuple[tuple[str, str], ...]:
-        """The request's headers in the order they are sent (Host and Content-Length are the transport's).
+    ) -> tuple[tuple[tuple[str, str], ...], str | None]:
+        """The request's headers in the order they are sent (Host and Content-Length are the transport's),
+        and their checked lines for our own transport (None when a header cannot be sent as it is).
 
         The settings' extra headers, Authorization, Content-Type, then the caller's (replacing any of the same
-        name); a None value removes one. The engine's calls reuse one computed tuple per token and settings.
+        name); a None value removes one. The engine's calls reuse one computed result per token and settings.
         """
         key = (bearer, with_body, self._settings.request_headers) if headers is None else None
         if key is not None and (known := self._lines.get(key)) is not None:
@@ -266,24 +273,28 @@ class ScimClient:
             request_headers = {k: v for k, v in request_headers.items() if k.lower() != name.lower()}
             request_headers[name] = value
         pairs = tuple((name, value) for name, value in request_headers.items() if value is not None)
+        try:
+            computed = pairs, header_lines(pairs)
+        except TransportFailure:
+            computed = pairs, None
         if key is not None:
             if len(self._lines) > 16:  # tokens and settings changed many times: start again
                 self._lines.clear()
-            self._lines[key] = pairs
-        return pairs
+            self._lines[key] = computed
+        return computed
 
-    def _call(
-        self, method: str, path: str, url: str, content: bytes | None, headers: tuple[tuple[str, str], ...]
-    ) -> Response:
+    def _call(self, method: str, path: str, url: str, content: bytes | None, lines: str | None) -> Response:
         settings = self._settings
         assert self._pool is not None
         began = time.perf_counter()
         try:
+            if lines is None:
+                raise RemoteProtocolError("a request header cannot be sent as it is")
             answer = self._pool.exchange(
                 method,
                 self._origin,
                 request_target(url, self._origin),
-                header_lines(headers),
+                lines,
                 content,
                 deadline=time.monotonic() + settings.timeout_seconds,
                 limit=settings.max_response_bytes,

@@ -168,11 +168,16 @@ class CycleRunner:
                     failed.set()  # as Executor.map: the other workers take no more objects
                     raise
 
-        workers = [
-            self._pool.submit(drain) for _ in range(min(self.ctx.settings.max_connections, len(items)))
-        ]
-        for worker in workers:
-            worker.result()
+        # The calling thread is one of the workers: it would only wait otherwise (a hand-off less per cycle).
+        helpers = min(self.ctx.settings.max_connections, len(items)) - 1
+        workers = [self._pool.submit(drain) for _ in range(helpers)]
+        try:
+            drain()
+        finally:
+            for worker in workers:
+                exception = worker.exception()  # every worker has ended before the cycle goes on
+                if exception is not None:
+                    raise exception
 
 
 def summarise(run: Run, started: datetime, wall_began: float, requests: int) -> CycleSummary:
