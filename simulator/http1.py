@@ -185,9 +185,11 @@ def read_answer(reader: Reader, method: str, limit: int) -> Answer:
             raise TooLarge
         body = reader.exactly(length)
     else:  # the body ends with the connection
-        while reader.fill():
-            if len(reader.buffer) > limit:
-                raise TooLarge
+        while len(reader.buffer) <= limit:
+            if not reader.fill():
+                break
+        else:
+            raise TooLarge
         body, reusable = bytes(reader.buffer), False
         reader.buffer.clear()
     return Answer(status, tuple(named.items()), body, reusable)
@@ -212,11 +214,12 @@ def _head(reader: Reader) -> tuple[int, int, list[tuple[str, str]]]:
     match = _STATUS.fullmatch(status_line)
     if match is None:
         raise RemoteProtocolError(f"illegal status line: {status_line[:200]!r}")
+    if not fields:
+        return int(match[1]), int(match[2]), []
     try:
-        text = fields.decode("ascii")  # nearly always: one decode for every field
+        headers = _fields(fields.decode("ascii"))  # nearly always: one decode for every field
     except UnicodeDecodeError:
-        text = ""
-    headers = _fields(text) if text or not fields else _fields_slowly(fields)
+        headers = _fields_slowly(fields)
     return int(match[1]), int(match[2]), headers
 
 
