@@ -303,7 +303,7 @@ class ScimClient:
             return _timed_out(method, path, settings.timeout_seconds, began)
         except TooLarge:
             return _too_large(method, path, settings.max_response_bytes, began)
-        except TransportFailure as exc:
+        except (TransportFailure, httpx.InvalidURL) as exc:
             # The exception names the URL at most, never the Authorization header.
             return failure(method, path, Outcome.PROTOCOL_ERROR, _network_failure(exc, url), _ms(began))
         return classify(method, path, answer.status, answer.headers, answer.body, _ms(began))
