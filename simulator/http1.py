@@ -79,7 +79,7 @@ class Answer:
 
 
 def header_lines(headers: Iterable[tuple[str, str]]) -> str:
-    """`Name: value\\r\\n` lines; ValueError for a name that is not a token or a value with a line break."""
+    """`Name: value\\r\\n` lines; RemoteProtocolError for a name that is no token, a value with CR or LF."""
     lines = []
     for name, value in headers:
         if not name or not _TOKEN_CHARS.issuperset(name) or "\r" in value or "\n" in value or "\0" in value:
