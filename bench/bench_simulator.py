@@ -59,6 +59,7 @@ class Row:
 
 
 ROWS: list[Row] = []
+STARTED_AT = ""  # the load average when the run began
 
 
 def say(text: str) -> None:
@@ -338,9 +339,10 @@ def memory(sizes: list[int]) -> None:
 def markdown(path: Path, argv: list[str]) -> None:
     rows = [[r.figure, r.goal, r.result, r.reference, r.ratio, r.verdict] for r in ROWS]
     header = ["figure", "goal", "this run", "reference, same run", "ratio", ""]
+    command = " ".join(["bench/bench_simulator.py", *argv])
     text = (
-        f"Written by `bench/bench_simulator.py {' '.join(argv)}` on {time.strftime('%Y-%m-%d %H:%M')} "
-        f"({load_average()} at the end).\n\n" + table(header, rows)
+        f"Written by `{command}` on {time.strftime('%Y-%m-%d %H:%M')} "
+        f"({STARTED_AT} at the start, {load_average()} at the end).\n\n" + table(header, rows)
     )
     write_section(path, "simulator", text)
     say(f"table written to {path} (section 'simulator')")
@@ -365,7 +367,9 @@ def main() -> None:
     if args.memory_child:
         print(json.dumps(memory_child(args.memory_child)))
         return
-    say(f"bench_simulator: {load_average()}")
+    global STARTED_AT
+    STARTED_AT = load_average()
+    say(f"bench_simulator: {STARTED_AT}")
     if args.cpu_users:
         cpu_per_request(args.cpu_users)
     if args.ceiling_users:
