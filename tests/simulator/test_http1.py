@@ -29,6 +29,7 @@ from scim_harness.simulator.http1 import (
 )
 from scim_harness.simulator.settings import EngineSettings
 from scim_harness.simulator.transport import ConnectionPool, origin_of, request_target, tls_context
+from tests.simulator.faults import FaultServer
 
 TOKEN = "tok-0123456789abcdef"
 
@@ -369,3 +370,19 @@ def test_never_more_connections_than_the_bound_and_a_wait_keeps_the_deadline() -
         pool.close()
     for thread in blockers:
         thread.join(timeout=10)
+
+
+def test_a_tls_handshake_that_never_ends_keeps_the_deadline() -> None:
+    """A target that takes the connection and never answers the ClientHello: Timeout, within the deadline."""
+    answers = []
+    with FaultServer("never") as target:
+        url = target.url.replace("http://", "https://")
+        with ScimClient(url, TOKEN, timeout=0.5) as client:
+            began = time.monotonic()
+            call = threading.Thread(target=lambda: answers.append(client.get("/Users")), daemon=True)
+            call.start()
+            call.join(timeout=30)  # a handshake without a deadline fails here instead of hanging the suite
+            took = time.monotonic() - began
+    assert answers, "the call did not end"
+    assert answers[0].error_code == "Timeout" and "within 0.5 s" in answers[0].text
+    assert took < 5  # about 0.5 s; wide margin for a loaded machine
