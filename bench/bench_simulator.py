@@ -1,24 +1,40 @@
-"""Simulator benchmark: initial-cycle throughput, a simulated month, and incremental cost vs changes and size.
+"""Simulator benchmark: issue 13's goals, each figure beside a reference measured in the same run.
 
-Runs against the Kintone emulator on loopback and prints figures. `python bench/bench_simulator.py --help`
-for the sizes; defaults are the issue's (10,000 and 100,000 users; 30 days of 10,000 users with 1% changing
-a day).
+    .venv/bin/python bench/bench_simulator.py [--cpu-users 10000] [--initial-users 100000]
+        [--month-users 10000] [--memory-sizes 10000 100000 1000000] [--markdown docs/performance.md]
+
+- simulator CPU per request, initial cycle against the emulator (goal <= 0.3 ms); reference: the same requests
+  sent by a minimal raw-socket client and by a minimal httpx client, each to a fresh emulator;
+- simulator CPU per request against the null target (its ceiling, for the record); reference: the raw client;
+- wall time of an initial cycle of 100,000 users against the emulator (goal <= 60 s); reference: the same
+  requests replayed by the raw client on as many connections (the emulator's own floor);
+- wall time of 30 simulated days of 10,000 users, 1 % changed a day (goal <= 10 s); reference: the month's
+  requests replayed by the raw client;
+- memory per user (tenant and job after an initial and two incremental cycles), 10,000 to 1,000,000 users
+  (goal: flat); reference: the same users' attributes as plain dicts (the input the engine reads).
+
+CPU is user + system time of a whole process (every thread), so a figure holds still on the shared 2-core
+machine when wall time moves; the emulator and the null target run in their own processes, and their CPU is
+shown beside the simulator's. A line on stderr every few seconds shows progress. The table goes to the page
+given with `--markdown` (section `simulator`), which the docs link to; `--markdown ''` writes none.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
+import itertools
+import json
 import random
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
-import httpx
+from replay import Recording, replay
+from support import TOKEN, Heartbeat, ServerProcess, Usage, emulator, load_average, null_target, rss_bytes
+from tables import table, write_section
 
 from scim_harness.simulator.clock import VirtualClock
 from scim_harness.simulator.engine import EngineSettings, ProvisioningJob
@@ -26,201 +42,348 @@ from scim_harness.simulator.generate import generate_tenant
 from scim_harness.simulator.mappings import MappingSet
 from scim_harness.simulator.tenant import Tenant
 
-TOKEN = "bench-token-0123456789abcdef"
-NULL_URL = "http://null.invalid/scim"
+CONNECTIONS = 8
+LOG_ENTRIES = 1_000  # the job keeps the newest entries only: a benchmark's logs are not read
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
+CPU_GOAL_MS, INITIAL_GOAL_S, MONTH_GOAL_S = 0.3, 60.0, 10.0
 
 
-@contextlib.contextmanager
-def target() -> Iterator[tuple[str, str]]:
-    """(name, SCIM URL) of a fresh emulator on loopback, in its own process: it must not share our GIL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    code = f"from scim_harness.emulator.cli import emulator; emulator(['serve', '--port', '{port}'])"
-    env = {**os.environ, "SCIM_HARNESS_TOKEN": TOKEN}
-    process = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/scim/v2"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(url + "/Users", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=1.0)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("the emulator did not start") from None
-                time.sleep(0.1)
-        yield "emulator, own process", url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+@dataclass
+class Row:
+    figure: str
+    goal: str
+    result: str
+    reference: str
+    ratio: str
+    verdict: str
 
 
-def _job(
-    url: str,
-    tenant: Tenant,
-    clock: VirtualClock,
-    connections: int,
-    transport: httpx.BaseTransport | None = None,
-) -> ProvisioningJob:
-    settings = EngineSettings(max_connections=connections, max_log_entries=1_000)
-    return ProvisioningJob(tenant, url, TOKEN, MappingSet.default(), clock, settings, transport=transport)
+ROWS: list[Row] = []
+STARTED_AT = ""  # the load average when the run began
 
 
-def initial_cycle(users: int, connections: int) -> None:
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def _job(url: str, tenant: Tenant, clock: VirtualClock) -> ProvisioningJob:
+    settings = EngineSettings(max_connections=CONNECTIONS, max_log_entries=LOG_ENTRIES)
+    return ProvisioningJob(tenant, url, TOKEN, MappingSet.default(), clock, settings)
+
+
+def _watch(label: str, job: ProvisioningJob) -> Heartbeat:
+    def status() -> str:
+        p = job.progress
+        done = f"{p.objects_done:,}/{p.objects_total:,}"
+        return f"cycle {p.cycles + 1}, {done} objects, {p.requests:,} requests"
+
+    return Heartbeat(label, status)
+
+
+def _ms(seconds: float, requests: int) -> float:
+    return seconds / max(requests, 1) * 1000
+
+
+def _initial(server: ServerProcess, users: int, label: str) -> tuple[Usage, Recording, int]:
+    """One initial cycle of `users` generated users against `server`; (usage, its requests, created)."""
     clock = VirtualClock()
-    began = time.perf_counter()
     tenant = generate_tenant(users, clock, seed=1)
-    generated = time.perf_counter() - began
-    with target() as (name, url), _job(url, tenant, clock, connections) as job:
-        summary = job.run_cycle()
-    seconds = summary.wall_seconds
-    print(
-        f"initial cycle, {users:>7,} users ({name}, {connections} connections): {seconds:8.1f} s, "
-        f"{users / seconds:7.0f} users/s, {summary.requests / seconds:7.0f} requests/s "
-        f"({summary.requests:,} requests; {summary.count('Create', 'Success'):,} created; "
-        f"tenant generated in {generated:.1f} s)"
+    recording = Recording("/scim/v2")
+    with _job(server.url, tenant, clock) as job:
+        job.on_exchange(recording)
+        with _watch(label, job), Usage(server) as usage:
+            summary = job.run_cycle()
+    return usage, recording, summary.count("Create", "Success")
+
+
+def cpu_per_request(users: int) -> None:
+    """The simulator's CPU per request against the emulator, beside two minimal clients' for the same."""
+    with emulator() as server:
+        sim, recording, created = _initial(server, users, f"initial cycle, {users:,} users, emulator")
+    n = recording.requests
+    say(
+        f"simulator, initial cycle of {users:,} users against the emulator: {n:,} requests "
+        f"({created:,} created) in {sim.wall:.1f} s; "
+        f"simulator CPU {sim.cpu:.1f} s = {_ms(sim.cpu, n):.3f} ms/request; "
+        f"emulator CPU {sim.server_cpu:.1f} s = {_ms(sim.server_cpu, n):.3f} ms/request"
+    )
+    references = {}
+    for client in ("raw", "httpx"):
+        with emulator() as server:
+            usage, answered = replay(server, recording.sequences(), client)
+        references[client] = usage
+        say(
+            f"reference, {client} client, the same {answered:,} requests on {len(recording.by_thread)} "
+            f"connections to a fresh emulator: {usage.wall:.1f} s; client CPU {usage.cpu:.1f} s = "
+            f"{_ms(usage.cpu, n):.3f} ms/request; emulator CPU {_ms(usage.server_cpu, n):.3f} ms/request"
+        )
+    mine = _ms(sim.cpu, n)
+    raw, plain = _ms(references["raw"].cpu, n), _ms(references["httpx"].cpu, n)
+    ROWS.append(
+        Row(
+            f"simulator CPU per request, initial cycle of {users:,} users, emulator",
+            f"<= {CPU_GOAL_MS} ms",
+            f"{mine:.3f} ms",
+            f"raw socket {raw:.3f} ms; httpx {plain:.3f} ms",
+            f"{mine / raw:.1f}x raw; {mine / plain:.2f}x httpx",
+            "met" if mine <= CPU_GOAL_MS else "not met",
+        )
     )
 
 
-def null_transport() -> httpx.MockTransport:
-    """A target that answers at once in-process: what is left is the simulator's own cost."""
-    created = iter(range(10**9))
-    empty = {
-        "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
-        "totalResults": 0,
-        "Resources": [],
-    }
-    headers = {"Content-Type": "application/scim+json"}
-
-    def answer(request: httpx.Request) -> httpx.Response:
-        if request.method == "POST":
-            return httpx.Response(201, json={"id": str(next(created))}, headers=headers)
-        if request.method == "PATCH":
-            return httpx.Response(204)
-        if request.url.path.endswith("/Users"):
-            return httpx.Response(200, json=empty, headers=headers)
-        return httpx.Response(200, json={"id": request.url.path.rsplit("/", 1)[-1]}, headers=headers)
-
-    return httpx.MockTransport(answer)
-
-
-def simulator_ceiling(users: int, connections: int) -> None:
-    clock = VirtualClock()
-    tenant = generate_tenant(users, clock, seed=4)
-    with _job(NULL_URL, tenant, clock, connections, null_transport()) as job:
-        summary = job.run_cycle()
-    seconds = summary.wall_seconds
-    print(
-        f"simulator ceiling, {users:>7,} users (null in-process target): {seconds:8.1f} s, "
-        f"{users / seconds:7.0f} users/s, {summary.requests / seconds:7.0f} requests/s"
+def ceiling(users: int) -> None:
+    """Against the null target: the simulator alone, beside the raw client's cost for the same requests."""
+    with null_target() as server:
+        sim, recording, _created = _initial(server, users, f"initial cycle, {users:,} users, null target")
+        n = recording.requests
+        usage, _answered = replay(server, recording.sequences(), "raw")
+    say(
+        f"simulator ceiling, {users:,} users, null target: {n:,} requests in {sim.wall:.1f} s "
+        f"({n / sim.wall:,.0f} requests/s); simulator CPU {_ms(sim.cpu, n):.3f} ms/request "
+        f"(raw client {_ms(usage.cpu, n):.3f} ms/request); "
+        f"null target CPU {_ms(sim.server_cpu, n):.3f} ms/request"
+    )
+    mine, raw = _ms(sim.cpu, n), _ms(usage.cpu, n)
+    ROWS.append(
+        Row(
+            f"simulator CPU per request, initial cycle of {users:,} users, null target",
+            "(its ceiling)",
+            f"{mine:.3f} ms ({n / sim.wall:,.0f} requests/s)",
+            f"raw socket {raw:.3f} ms",
+            f"{mine / raw:.1f}x raw",
+            "",
+        )
     )
 
 
-def simulated_month(users: int, daily_change: float, connections: int) -> None:
+def initial_cycle(users: int) -> None:
+    """The issue's 100,000-user initial cycle: wall time, and the simulator's and the emulator's CPU."""
+    with emulator() as server:
+        sim, recording, created = _initial(server, users, f"initial cycle, {users:,} users, emulator")
+    n = recording.requests
+    say(
+        f"initial cycle, {users:,} users against the emulator: {sim.wall:.1f} s "
+        f"({n / sim.wall:,.0f} requests/s, {created:,} created); "
+        f"simulator CPU {sim.cpu:.1f} s, emulator CPU {sim.server_cpu:.1f} s"
+    )
+    with emulator() as server:
+        usage, _answered = replay(server, recording.sequences(), "raw")
+    say(
+        f"reference, raw client, the same {n:,} requests to a fresh emulator: {usage.wall:.1f} s; "
+        f"client CPU {usage.cpu:.1f} s, emulator CPU {usage.server_cpu:.1f} s"
+    )
+    ROWS.append(
+        Row(
+            f"initial cycle, {users:,} users, emulator (wall)",
+            f"<= {INITIAL_GOAL_S:.0f} s",
+            f"{sim.wall:.1f} s (simulator CPU {sim.cpu:.0f} s, emulator CPU {sim.server_cpu:.0f} s)",
+            f"raw client {usage.wall:.1f} s "
+            f"(its CPU {usage.cpu:.0f} s, emulator CPU {usage.server_cpu:.0f} s)",
+            f"{sim.wall / usage.wall:.2f}x",
+            "met" if sim.wall <= INITIAL_GOAL_S else "not met",
+        )
+    )
+
+
+def month(users: int, daily_change: float) -> None:
+    """30 simulated days (1,080 cycles of 40 minutes) of `users`, `daily_change` of them changed a day."""
     clock = VirtualClock()
     tenant = generate_tenant(users, clock, seed=2)
     rng = random.Random(2)
     ids = list(tenant.users)
-    per_cycle = users * daily_change / 36  # 36 cycles of 40 minutes a day
-    with target() as (name, url), _job(url, tenant, clock, connections) as job:
+    per_cycle = users * daily_change / 36
+    with emulator() as server, _job(server.url, tenant, clock) as job:
         job.start()
         job.advance(timedelta(0))  # the initial cycle, not part of the month's figure
-        began = time.perf_counter()
-        cycles = requests = changes = 0
+        recording = Recording("/scim/v2")
+        job.on_exchange(recording)
+        cycles = changes = 0
         carry = 0.0
-        while cycles < 1_080:
-            carry += per_cycle
-            while carry >= 1:
-                tenant.update_user(rng.choice(ids), displayName=f"name {rng.random():.6f}")
-                carry -= 1
-                changes += 1
-            ran = job.advance(job.settings.cycle_interval)
-            cycles += len(ran)
-            requests += sum(c.requests for c in ran)
-        seconds = time.perf_counter() - began
-    print(
-        f"simulated 30 days, {users:,} users, {daily_change:.0%} changing a day ({name}): "
-        f"{seconds:.1f} s wall "
-        f"for {cycles} cycles, {changes:,} changes, {requests:,} requests"
+        with _watch(f"30 days of {users:,} users", job), Usage(server) as sim:
+            while cycles < 1_080:
+                carry += per_cycle
+                while carry >= 1:
+                    tenant.update_user(rng.choice(ids), displayName=f"name {rng.random():.6f}")
+                    carry -= 1
+                    changes += 1
+                cycles += len(job.advance(job.settings.cycle_interval))
+        n = recording.requests
+        say(
+            f"30 simulated days, {users:,} users, {daily_change:.0%} changed a day, emulator: "
+            f"{sim.wall:.1f} s for {cycles:,} cycles, {changes:,} changes, {n:,} requests; "
+            f"simulator CPU {sim.cpu:.1f} s, emulator CPU {sim.server_cpu:.1f} s"
+        )
+        # The same requests again, to the same emulator: its users are there, the PATCHes set the same values.
+        usage, _answered = replay(server, recording.sequences(), "raw")
+    say(
+        f"reference, raw client, the month's {n:,} requests: {usage.wall:.1f} s; "
+        f"client CPU {usage.cpu:.1f} s, emulator CPU {usage.server_cpu:.1f} s"
+    )
+    ROWS.append(
+        Row(
+            f"30 simulated days, {users:,} users, {daily_change:.0%} changed a day, emulator (wall)",
+            f"<= {MONTH_GOAL_S:.0f} s",
+            f"{sim.wall:.1f} s (simulator CPU {sim.cpu:.1f} s, emulator CPU {sim.server_cpu:.1f} s; "
+            f"{cycles:,} cycles, {n:,} requests)",
+            f"raw client {usage.wall:.1f} s "
+            f"(its CPU {usage.cpu:.1f} s, emulator CPU {usage.server_cpu:.1f} s)",
+            f"{sim.wall / usage.wall:.2f}x",
+            "met" if sim.wall <= MONTH_GOAL_S else "not met",
+        )
     )
 
 
-@contextlib.contextmanager
-def _null_target() -> Iterator[tuple[str, str]]:
-    yield "null in-process target", NULL_URL
+# ---- memory: each size in a process of its own, so its resident memory is its own ------------------------
 
 
-def incremental_cost(sizes: list[int], change_counts: list[int], connections: int, *, null: bool) -> None:
-    where = "null in-process target" if null else "emulator"
-    print(f"incremental cycle cost against the {where} (median of 3 cycles): requests / wall ms")
-    header = "changes".rjust(10) + "".join(f"{size:>14,} users" for size in sizes)
-    print(header)
-    rows: dict[int, list[str]] = {k: [] for k in change_counts}
-    for size in sizes:
-        clock = VirtualClock()
-        tenant = generate_tenant(size, clock, seed=3)
-        ids = list(tenant.users)
-        rng = random.Random(3)
-        transport = null_transport() if null else None
-        with (
-            _null_target() if null else target() as (_name, url),
-            _job(url, tenant, clock, connections, transport) as job,
-        ):
-            job.run_cycle()
-            for count in change_counts:
-                samples = []
-                for _ in range(3):
-                    for user_id in rng.sample(ids, count):
-                        tenant.update_user(user_id, displayName=f"n{rng.random():.6f}")
-                    samples.append(job.run_cycle())
-                samples.sort(key=lambda s: s.wall_seconds)
-                middle = samples[1]
-                rows[count].append(f"{middle.requests:>8} / {middle.wall_seconds * 1000:7.1f}")
-    for count in change_counts:
-        print(f"{count:>10}" + "".join(f"{cell:>20}" for cell in rows[count]))
+def plain_bytes_per_user(tenant: Tenant) -> float:
+    """The reference: each user's Graph attributes as a plain dict (the dict, and values counted once)."""
+    seen: set[int] = set()
+    total = 0
+    for user in tenant.users.values():
+        plain = dict(user.attributes)
+        total += sys.getsizeof(plain)
+        for value in plain.values():
+            if id(value) not in seen:
+                seen.add(id(value))
+                total += sys.getsizeof(value)
+    return total / max(len(tenant.users), 1)
+
+
+def memory_child(users: int) -> dict[str, float]:
+    """Runs in a child process: bytes per user of the tenant and the job, and of plain dicts of the same."""
+    base = rss_bytes()
+    clock = VirtualClock()
+    tenant = generate_tenant(users, clock, seed=5)
+    after_tenant = rss_bytes()
+    result: dict[str, float] = {"tenant_per_user": (after_tenant - base) / users}
+    result["plain_per_user"] = plain_bytes_per_user(tenant)
+    rng = random.Random(5)
+    ids = list(tenant.users)
+    with (
+        null_target() as server,
+        _job(server.url, tenant, clock) as job,
+        _watch(f"memory, {users:,} users", job),
+    ):
+        began = time.process_time()
+        job.run_cycle()
+        result["initial_cpu_s"] = time.process_time() - began
+        result["after_initial_per_user"] = (rss_bytes() - base) / users
+        for changed in (0, 100):
+            for user_id in rng.sample(ids, changed):
+                tenant.update_user(user_id, displayName=f"n{rng.random():.6f}")
+            began = time.process_time()
+            summary = job.run_cycle()
+            result[f"incremental_{changed}_cpu_ms"] = (time.process_time() - began) * 1000
+            result[f"incremental_{changed}_requests"] = summary.requests
+    result["bytes_per_user"] = (rss_bytes() - base) / users
+    return result
+
+
+def _measure_memory(users: int) -> dict[str, float]:
+    command = [sys.executable, __file__, "--memory-child", str(users)]
+    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def memory(sizes: list[int]) -> None:
+    per_user: dict[int, float] = {}
+    data: dict[int, float] = {}
+    for users in sizes:
+        engine = _measure_memory(users)
+        per_user[users], data[users] = engine["bytes_per_user"], engine["plain_per_user"]
+        say(
+            f"memory, {users:,} users: {engine['bytes_per_user']:,.0f} bytes/user after an initial and two "
+            f"incremental cycles (tenant {engine['tenant_per_user']:,.0f}); plain attribute dicts "
+            f"{engine['plain_per_user']:,.0f} bytes/user; initial cycle CPU {engine['initial_cpu_s']:.1f} s; "
+            f"incremental cycle CPU {engine['incremental_0_cpu_ms']:.1f} ms with 0 changes "
+            f"({engine['incremental_0_requests']:.0f} requests), "
+            f"{engine['incremental_100_cpu_ms']:.1f} ms with 100 "
+            f"({engine['incremental_100_requests']:.0f} requests)"
+        )
+        ROWS.append(
+            Row(
+                f"memory per user, {users:,} users (tenant, job, links; logs capped at {LOG_ENTRIES:,})",
+                "flat",
+                f"{engine['bytes_per_user']:,.0f} bytes (tenant {engine['tenant_per_user']:,.0f}); "
+                f"incremental cycle CPU {engine['incremental_0_cpu_ms']:.1f} ms (0 changes), "
+                f"{engine['incremental_100_cpu_ms']:.0f} ms (100)",
+                f"plain dicts {engine['plain_per_user']:,.0f} bytes",
+                f"{engine['bytes_per_user'] / engine['plain_per_user']:.1f}x",
+                "",
+            )
+        )
+    # What one more user costs between two sizes: the fixed cost of a process (threads, buffers, the code
+    # imported after the baseline) weighs on the per-user figure of a small tenant, not on this one.
+    ordered = sorted(sizes)
+    marginal = {(a, b): (per_user[b] * b - per_user[a] * a) / (b - a) for a, b in itertools.pairwise(ordered)}
+    for (a, b), cost in marginal.items():
+        say(f"memory, one more user between {a:,} and {b:,} users: {cost:,.0f} bytes")
+    if len(marginal) > 1:
+        pairs = list(marginal)
+        first, last = pairs[0], pairs[-1]
+        growth = marginal[last] / marginal[first]
+        ROWS.append(
+            Row(
+                f"memory, one more user: {last[0]:,} to {last[1]:,} users "
+                f"against {first[0]:,} to {first[1]:,}",
+                "flat (<= 1.1x)",
+                f"{marginal[last]:,.0f} against {marginal[first]:,.0f} bytes",
+                f"plain dicts {data[last[1]]:,.0f} bytes",
+                f"{growth:.2f}x",
+                "met" if growth <= 1.1 else "not met",
+            )
+        )
+
+
+def markdown(path: Path, argv: list[str]) -> None:
+    rows = [[r.figure, r.goal, r.result, r.reference, r.ratio, r.verdict] for r in ROWS]
+    header = ["figure", "goal", "this run", "reference, same run", "ratio", ""]
+    command = " ".join(["bench/bench_simulator.py", *argv])
+    text = (
+        f"Written by `{command}` on {time.strftime('%Y-%m-%d %H:%M')} "
+        f"({STARTED_AT} at the start, {load_average()} at the end).\n\n" + table(header, rows)
+    )
+    write_section(path, "simulator", text)
+    say(f"table written to {path} (section 'simulator')")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--initial", type=int, nargs="*", default=[10_000, 100_000], help="initial-cycle sizes"
-    )
-    parser.add_argument(
-        "--month-users", type=int, default=10_000, help="users in the 30-day run (0 skips it)"
-    )
+    number = {"type": int, "metavar": "USERS"}
+    parser.add_argument("--cpu-users", **number, default=10_000, help="the CPU figure's users (0 skips)")
+    parser.add_argument("--ceiling-users", **number, default=10_000, help="the null target's (0 skips)")
+    parser.add_argument("--initial-users", **number, default=100_000, help="the wall figure's (0 skips)")
+    parser.add_argument("--month-users", **number, default=10_000, help="the 30-day run's (0 skips)")
     parser.add_argument("--daily-change", type=float, default=0.01)
     parser.add_argument(
-        "--sizes",
-        type=int,
-        nargs="*",
-        default=[1_000, 10_000],
-        help="tenant sizes for the incremental-cost table",
+        "--memory-sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000], help="tenant sizes"
     )
-    parser.add_argument(
-        "--null-sizes",
-        type=int,
-        nargs="*",
-        default=[1_000, 10_000, 100_000],
-        help="tenant sizes for the incremental-cost table against the null target",
-    )
-    parser.add_argument("--changes", type=int, nargs="*", default=[0, 10, 100])
-    parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument(
-        "--ceiling", type=int, default=10_000, help="users for the null-target figure (0 skips)"
-    )
+    parser.add_argument("--markdown", default=str(DOCS), help="page to write the table into ('' for none)")
+    parser.add_argument("--memory-child", type=int, metavar="USERS", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.ceiling:
-        simulator_ceiling(args.ceiling, args.connections)
-    for size in args.initial:
-        initial_cycle(size, args.connections)
+    if args.memory_child:
+        print(json.dumps(memory_child(args.memory_child)))
+        return
+    global STARTED_AT
+    STARTED_AT = load_average()
+    say(f"bench_simulator: {STARTED_AT}")
+    if args.cpu_users:
+        cpu_per_request(args.cpu_users)
+    if args.ceiling_users:
+        ceiling(args.ceiling_users)
     if args.month_users:
-        simulated_month(args.month_users, args.daily_change, args.connections)
-    if args.sizes:
-        incremental_cost(args.null_sizes, args.changes, args.connections, null=True)
-        incremental_cost(args.sizes, args.changes, args.connections, null=False)
+        month(args.month_users, args.daily_change)
+    if args.initial_users:
+        initial_cycle(args.initial_users)
+    if args.memory_sizes:
+        memory(args.memory_sizes)
+    rows = [[r.figure, r.goal, r.result, r.reference, r.ratio, r.verdict] for r in ROWS]
+    say("\n" + table(["figure", "goal", "this run", "reference, same run", "ratio", ""], rows))
+    if args.markdown:
+        markdown(Path(args.markdown), sys.argv[1:])
 
 
 if __name__ == "__main__":

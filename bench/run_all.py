@@ -17,7 +17,7 @@ from pathlib import Path
 from scim_harness.progress import JobProgress
 
 BENCHES = ["bench_emulator.py", "bench_simulator.py", "bench_capture.py", "bench_suite.py"]
-HEARTBEAT_S = 10.0
+HEARTBEAT_S = 5.0
 
 
 def _stream(process: subprocess.Popen[str], lines: queue.Queue[str | None]) -> None:

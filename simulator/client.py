@@ -3,9 +3,11 @@
 The engine's calls carry Entra's exact bytes: `Authorization: Bearer <token>` on every call, bodies as compact
 UTF-8 JSON in the key order the payload module built, `Content-Type: application/scim+json; charset=utf-8`
 (I-CT1), and no header of a client library's own (§2, `EngineSettings.request_headers`). Every call has a
-total deadline and a size limit on its answer (`simulator.transport`), and ends as a `Response`, never an
-exception. `send()` is the low-level surface other callers use too (probes with other tokens, raw bodies,
-extra headers), so the whole project speaks SCIM through this one class.
+total deadline and a size limit on its answer, and ends as a `Response`, never an exception. The calls go
+over our own lean HTTP/1.1 connection pool (`simulator.transport`, `simulator.http1`: httpx's stack cost more
+CPU per request than the simulator's whole budget, issue 13); a caller's own httpx transport (a recorder, a
+mock) is still used through httpx. `send()` is the low-level surface other callers use too (probes with
+other tokens, raw bodies, extra headers), so the whole project speaks SCIM through this one class.
 """
 
 from __future__ import annotations
@@ -32,10 +34,18 @@ from scim_harness.simulator.answers import (
     failure,
     parse_retry_after,
 )
+from scim_harness.simulator.http1 import (
+    CallTimeout,
+    RemoteProtocolError,
+    TooLarge,
+    TransportFailure,
+    header_lines,
+)
+from scim_harness.simulator.http1 import ConnectError as _ConnectError
 from scim_harness.simulator.safe_text import printable
 from scim_harness.simulator.settings import EngineSettings
 from scim_harness.simulator.tenant_url import TenantUrl, extra_query, parse_tenant_url
-from scim_harness.simulator.transport import deadline, deadline_transport, tls_context
+from scim_harness.simulator.transport import ConnectionPool, origin_of, request_target, tls_context
 
 __all__ = [  # Response, Outcome and the rest live in simulator.answers; kept importable from here
     "JOB_TOKEN",
@@ -69,9 +79,12 @@ def check_token(token: str) -> str:
     return token
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def encode_json(body: Any) -> bytes:
     """JSON as Entra writes it: compact separators, key order kept, UTF-8 (not \\u-escaped)."""
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _ENCODER.encode(body).encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -116,9 +129,13 @@ class ScimClient:
         self._settings = base
         self._url = parse_tenant_url(tenant_url) if isinstance(tenant_url, str) else tenant_url
         self._extra_query = extra_query(self._url)
+        self._origin = origin_of(self._url.base)
         self._token = check_token(secret_token)
         self._fixed_transport = transport
-        self._http = self._new_http()
+        self._http: httpx.Client | None = None
+        self._pool: ConnectionPool | None = None
+        self._connect()
+        self._lines: dict[tuple[object, ...], tuple[tuple[tuple[str, str], ...], str | None]] = {}
         self.requests_sent = 0
         self._count_lock = threading.Lock()
         self._listeners: list[Listener] = []
@@ -153,7 +170,7 @@ class ScimClient:
         if secret_token is not None:
             check_token(secret_token)
         if url is not None:
-            self._url, self._extra_query = url, extra_query(url)
+            self._url, self._extra_query, self._origin = url, extra_query(url), origin_of(url.base)
         if secret_token is not None:
             self._token = secret_token
         if settings is not None:
@@ -163,21 +180,27 @@ class ScimClient:
             )
             self._settings = settings
             if rebuild and self._fixed_transport is None:  # a caller's own transport stays as it is
-                old, self._http = self._http, self._new_http()
-                old.close()
+                old = self._pool
+                self._connect()
+                if old is not None:
+                    old.close()
 
-    def _new_http(self) -> httpx.Client:
-        settings = self._settings
-        transport = self._fixed_transport or deadline_transport(
-            tls_context(settings.ca_file), settings.max_connections
-        )
-        client = httpx.Client(transport=transport, follow_redirects=False, timeout=None)
+    def _connect(self) -> None:
+        """Our own pool (TLS trust, size, deadline), or httpx over the caller's own transport."""
+        if self._fixed_transport is None:
+            settings = self._settings
+            self._pool = ConnectionPool(tls_context(settings.ca_file), settings.max_connections)
+            return
+        client = httpx.Client(transport=self._fixed_transport, follow_redirects=False, timeout=None)
         for name in _LIBRARY_HEADERS:
             del client.headers[name]
-        return client
+        self._http = client
 
     def close(self) -> None:
-        self._http.close()
+        if self._pool is not None:
+            self._pool.close()
+        if self._http is not None:
+            self._http.close()
 
     def __enter__(self) -> ScimClient:
         return self
@@ -209,23 +232,18 @@ class ScimClient:
         says otherwise); `headers` adds or replaces headers, a None value removes one; `token` is the job's
         token by default, another token, or None for no Authorization header at all.
         """
-        settings = self._settings
         if isinstance(query, Mapping):
             query = urlencode(query, quote_via=quote_plus)
         url = self.url_for(path, query or "")
         content = raw_body if raw_body is not None else (None if body is None else encode_json(body))
-        request_headers: dict[str, str | None] = dict(settings.request_headers)
         bearer = self._token if token is JOB_TOKEN else token
-        if bearer is not None:
-            request_headers["Authorization"] = f"Bearer {bearer}"
-        if content is not None:
-            request_headers["Content-Type"] = SCIM_CONTENT_TYPE
-        for name, value in (headers or {}).items():
-            request_headers = {k: v for k, v in request_headers.items() if k.lower() != name.lower()}
-            request_headers[name] = value
+        pairs, lines = self._headers(bearer, content is not None, headers)
         with self._count_lock:
             self.requests_sent += 1
-        response = self._call(method, path, url, content, request_headers)
+        if self._pool is not None:
+            response = self._call(method, path, url, content, lines)
+        else:
+            response = self._call_httpx(method, path, url, content, pairs)
         if self._listeners:
             sent = SentRequest(method, path, query or "", content)
             for listener in list(self._listeners):
@@ -234,40 +252,82 @@ class ScimClient:
                     listener(sent, response)
         return response
 
-    def _call(
-        self, method: str, path: str, url: str, content: bytes | None, request_headers: dict[str, str | None]
+    def _headers(
+        self, bearer: str | None, with_body: bool, headers: Mapping[str, str | None] | None
+    ) -> tuple[tuple[tuple[str, str], ...], str | None]:
+        """The request's headers in the order they are sent (Host and Content-Length are the transport's),
+        and their checked lines for our own transport (None when a header cannot be sent as it is).
+
+        The settings' extra headers, Authorization, Content-Type, then the caller's (replacing any of the same
+        name); a None value removes one. The engine's calls reuse one computed result per token and settings.
+        """
+        key = (bearer, with_body, self._settings.request_headers) if headers is None else None
+        if key is not None and (known := self._lines.get(key)) is not None:
+            return known
+        request_headers: dict[str, str | None] = dict(self._settings.request_headers)
+        if bearer is not None:
+            request_headers["Authorization"] = f"Bearer {bearer}"
+        if with_body:
+            request_headers["Content-Type"] = SCIM_CONTENT_TYPE
+        for name, value in (headers or {}).items():
+            request_headers = {k: v for k, v in request_headers.items() if k.lower() != name.lower()}
+            request_headers[name] = value
+        pairs = tuple((name, value) for name, value in request_headers.items() if value is not None)
+        try:
+            computed = pairs, header_lines(pairs)
+        except TransportFailure:
+            computed = pairs, None
+        if key is not None:
+            if len(self._lines) > 16:  # tokens and settings changed many times: start again
+                self._lines.clear()
+            self._lines[key] = computed
+        return computed
+
+    def _call(self, method: str, path: str, url: str, content: bytes | None, lines: str | None) -> Response:
+        settings = self._settings
+        assert self._pool is not None
+        began = time.perf_counter()
+        try:
+            if lines is None:
+                raise RemoteProtocolError("a request header cannot be sent as it is")
+            answer = self._pool.exchange(
+                method,
+                self._origin,
+                request_target(url, self._origin),
+                lines,
+                content,
+                deadline=time.monotonic() + settings.timeout_seconds,
+                limit=settings.max_response_bytes,
+            )
+        except CallTimeout:
+            return _timed_out(method, path, settings.timeout_seconds, began)
+        except TooLarge:
+            return _too_large(method, path, settings.max_response_bytes, began)
+        except (TransportFailure, httpx.InvalidURL) as exc:
+            # The exception names the URL at most, never the Authorization header.
+            return failure(method, path, Outcome.PROTOCOL_ERROR, _network_failure(exc, url), _ms(began))
+        return classify(method, path, answer.status, answer.headers, answer.body, _ms(began))
+
+    def _call_httpx(
+        self, method: str, path: str, url: str, content: bytes | None, headers: tuple[tuple[str, str], ...]
     ) -> Response:
+        """Through a caller's own httpx transport (recorders, mocks): httpx's per-operation timeouts only."""
         settings = self._settings
         began = time.perf_counter()
         try:
-            with deadline(settings.timeout_seconds):
-                return self._exchange(method, path, url, content, request_headers, began)
+            return self._exchange_httpx(method, path, url, content, dict(headers), began)
         except httpx.TimeoutException:
-            return failure(
-                method,
-                path,
-                Outcome.TIMEOUT,
-                f"{method} {path} got no complete answer within {settings.timeout_seconds:g} s",
-                _ms(began),
-            )
+            return _timed_out(method, path, settings.timeout_seconds, began)
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            # The exception names the URL at most, never the Authorization header.
             return failure(method, path, Outcome.PROTOCOL_ERROR, _network_failure(exc, url), _ms(began))
 
-    def _exchange(
-        self,
-        method: str,
-        path: str,
-        url: str,
-        content: bytes | None,
-        headers: dict[str, str | None],
-        began: float,
+    def _exchange_httpx(
+        self, method: str, path: str, url: str, content: bytes | None, headers: dict[str, str], began: float
     ) -> Response:
+        assert self._http is not None
         limit = self._settings.max_response_bytes
-        sent = {name: value for name, value in headers.items() if value is not None}
-        # httpx's own per-operation timeouts too, in case a caller's transport has no deadline backend.
         timeout = self._settings.timeout_seconds
-        request = self._http.build_request(method, url, content=content, headers=sent, timeout=timeout)
+        request = self._http.build_request(method, url, content=content, headers=headers, timeout=timeout)
         answer = self._http.send(request, stream=True)
         try:
             declared = answer.headers.get("content-length", "")
@@ -304,6 +364,11 @@ def _ms(began: float) -> int:
     return int((time.perf_counter() - began) * 1000)
 
 
+def _timed_out(method: str, path: str, seconds: float, began: float) -> Response:
+    text = f"{method} {path} got no complete answer within {seconds:g} s"
+    return failure(method, path, Outcome.TIMEOUT, text, _ms(began))
+
+
 def _too_large(method: str, path: str, limit: int, began: float) -> Response:
     text = f"the answer to {method} {path} is larger than {limit:,} bytes (max_response_bytes); not read"
     return failure(method, path, Outcome.PROTOCOL_ERROR, text, _ms(began))
@@ -327,6 +392,6 @@ def _network_failure(exc: Exception, url: str) -> str:
         if isinstance(cause, ssl.SSLError):
             return f"the TLS handshake with {where} failed: {printable(str(cause.reason or cause), 200)}"
         cause = cause.__cause__ or cause.__context__
-    if isinstance(exc, httpx.ConnectError):
+    if isinstance(exc, httpx.ConnectError | _ConnectError):
         return f"could not connect to {where}: {printable(str(exc) or type(exc).__name__, 200)}"
     return f"the connection to {where} failed: {type(exc).__name__}: {printable(str(exc), 200)}"

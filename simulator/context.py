@@ -8,6 +8,7 @@ token and settings in the client. Every part reads them when it needs them, so a
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -41,9 +42,18 @@ class PendingReference:
     entry: LogEntry
 
 
+Tally = Counter[tuple[str, str, bool]]
+"""How many entries a run recorded per (action, status, reference failure)."""
+
+
 @dataclass
 class Run:
-    """One cycle or on-demand run."""
+    """One cycle or on-demand run.
+
+    A run counts its entries rather than keeping them (the job's logs keep them, bounded), so a cycle of a
+    million users holds no million entries; an entry a pending reference may still change (the manager,
+    resolved after the users) is kept until `settle()`.
+    """
 
     cycle_id: str
     kind: Literal["initial", "incremental", "on_demand"]
@@ -52,11 +62,13 @@ class Run:
     force_deletes: bool = False
     abort: threading.Event = field(default_factory=threading.Event)
     quarantine: Quarantine | None = None
-    entries: list[LogEntry] = field(default_factory=list)
     references: list[PendingReference] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     total: int = 0  # objects this run will look at (progress)
     done: int = 0  # objects looked at so far
+    _tally: Tally = field(default_factory=Counter)
+    _unsettled: dict[int, LogEntry] = field(default_factory=dict)  # id -> entry a reference may change
+    _recorded: list[LogEntry] = field(default_factory=list)  # the unsettled ones recorded so far
 
     @property
     def on_demand(self) -> bool:
@@ -68,6 +80,32 @@ class Run:
             return
         self.quarantine = quarantine
         self.abort.set()
+
+    def refer(self, reference: PendingReference) -> None:
+        """A reference to resolve after the users; its user's entry stays open until `settle()`."""
+        with self.lock:
+            self.references.append(reference)
+            self._unsettled[id(reference.entry)] = reference.entry
+
+    def record(self, entry: LogEntry) -> None:
+        with self.lock:
+            if id(entry) in self._unsettled:
+                self._recorded.append(entry)
+            else:
+                self._tally[_key(entry)] += 1
+
+    def settle(self) -> Tally:
+        """The tally of every entry recorded, once the references are resolved (or given up)."""
+        with self.lock:
+            for entry in self._recorded:
+                self._tally[_key(entry)] += 1
+            self._recorded.clear()
+            self._unsettled.clear()
+            return Counter(self._tally)
+
+
+def _key(entry: LogEntry) -> tuple[str, str, bool]:
+    return entry.action, entry.status, entry.statusInfo.additionalDetails == "reference"
 
 
 @dataclass
@@ -96,8 +134,7 @@ class JobContext:
         return self.client.tenant_url.dialect
 
     def record(self, run: Run, entry: LogEntry) -> None:
-        with run.lock:
-            run.entries.append(entry)
+        run.record(entry)
         self.logs.add(entry)
 
     def escrow_failure(self, object_id: str, kind: str, error_code: str, *, reference: bool) -> Escrow:

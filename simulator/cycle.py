@@ -6,6 +6,7 @@ that are due and the deletions held back, so their cost grows with the changes a
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -20,6 +21,8 @@ from scim_harness.simulator.logs import LogEntry, StatusInfo
 from scim_harness.simulator.quarantine import Quarantine, QuarantineReason
 from scim_harness.simulator.results import CycleSummary
 from scim_harness.simulator.user_sync import UserSync
+
+_END = object()
 
 
 class CycleRunner:
@@ -62,11 +65,12 @@ class CycleRunner:
 
     def check_escrow_thresholds(self, run: Run) -> None:
         ctx = self.ctx
-        failures = [e for e in run.entries if e.status == "Failure"]
-        counted = [e for e in failures if e.statusInfo.additionalDetails != "reference"]
+        tally = run.settle()
+        failures = sum(n for (_action, status, _ref), n in tally.items() if status == "Failure")
+        counted = sum(n for (_action, status, ref), n in tally.items() if status == "Failure" and not ref)
         with ctx.lock:
-            all_failures = max(len(failures), len(ctx.escrows))
-        if ctx.settings.escrow_thresholds.exceeded(len(counted), len(run.entries), all_failures):
+            all_failures = max(failures, len(ctx.escrows))
+        if ctx.settings.escrow_thresholds.exceeded(counted, sum(tally.values()), all_failures):
             run.quarantine = run.quarantine or Quarantine(
                 QuarantineReason.ESCROW_PROPORTION,
                 None,
@@ -146,22 +150,55 @@ class CycleRunner:
             for item in items:
                 one(item)
             return
-        for _ in self._pool.map(one, items):
-            pass
+        # One task per worker, each taking the next object until none is left: no future per object (a
+        # million objects would be a million futures, and a hand-off between threads for each).
+        source = iter(items)
+        taking = threading.Lock()
+        failed = threading.Event()
+
+        def drain() -> None:
+            while not failed.is_set():
+                with taking:
+                    item = next(source, _END)
+                if item is _END:
+                    return
+                try:
+                    one(item)  # type: ignore[arg-type]
+                except BaseException:
+                    failed.set()  # as Executor.map: the other workers take no more objects
+                    raise
+
+        # The calling thread is one of the workers: it would only wait otherwise (a hand-off less per cycle).
+        helpers = min(self.ctx.settings.max_connections, len(items)) - 1
+        workers = [self._pool.submit(drain) for _ in range(helpers)]
+        try:
+            drain()
+        finally:
+            for worker in workers:
+                exception = worker.exception()  # every worker has ended before the cycle goes on
+                if exception is not None:
+                    raise exception
 
 
 def summarise(run: Run, started: datetime, wall_began: float, requests: int) -> CycleSummary:
     """`requests` sent by this cycle; `wall_began` is its `time.perf_counter()` at the start."""
+    by_action: Counter[str] = Counter()
+    by_status: Counter[str] = Counter()
+    by_action_status: Counter[str] = Counter()
+    for (action, status, _reference), count in run.settle().items():
+        by_action[action] += count
+        by_status[status] += count
+        by_action_status[f"{action}/{status}"] += count
     return CycleSummary(
         cycle_id=run.cycle_id,
         kind="initial" if run.kind == "initial" else "incremental",
         started_at=started,
-        objects=len(run.entries),
-        by_action=dict(Counter(e.action for e in run.entries)),
-        by_status=dict(Counter(e.status for e in run.entries)),
+        objects=by_action.total(),
+        by_action=dict(by_action),
+        by_status=dict(by_status),
         requests=requests,
         wall_seconds=time.perf_counter() - wall_began,
         aborted=run.abort.is_set(),
         quarantine_reason=None if run.quarantine is None else run.quarantine.reason.value,
-        by_action_status=dict(Counter(f"{e.action}/{e.status}" for e in run.entries)),
+        by_action_status=dict(by_action_status),
     )

@@ -230,6 +230,10 @@ class Expression:
     def evaluate(self, source: Mapping[str, Any], *, now: datetime | None = None) -> Any:
         return self._evaluator(source, EvalContext(now))
 
+    def evaluate_in(self, source: Mapping[str, Any], context: EvalContext) -> Any:
+        """`evaluate` with a context shared by the expressions of one object (one Now() for all)."""
+        return self._evaluator(source, context)
+
     @property
     def direct_attribute(self) -> str | None:
         """The attribute name when the whole expression is just [attribute]."""

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+import random
 import threading
-import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,9 +21,22 @@ Status = Literal["Success", "Failure", "Skipped", "Warning"]
 StepType = Literal["import", "scoping", "matching", "processing", "referenceResolution", "export"]
 
 INITIATED_BY = {"displayName": "Azure AD Provisioning Service"}
+_RANDOM = random.Random()  # seeded from the OS's randomness
 
 
-@dataclass
+def new_id() -> str:
+    """A random UUID (version 4) as text: an entry's `id` and `changeId`.
+
+    Unique, not secret, so a seeded generator rather than `uuid.uuid4()`: its `os.urandom` releases the GIL,
+    a hand-off between the cycle's threads twice per entry (issue 13's profiles).
+    """
+    value = _RANDOM.getrandbits(128)
+    value = (value & ~(0xC000 << 48) | 0x8000 << 48) & ~(0xF000 << 64) | 4 << 76
+    text = f"{value:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
+@dataclass(slots=True)
 class ProvisioningStep:
     name: str
     provisioningStepType: StepType
@@ -32,14 +45,14 @@ class ProvisioningStep:
     details: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class ModifiedProperty:
     displayName: str
     oldValue: str | None
     newValue: str | None
 
 
-@dataclass
+@dataclass(slots=True)
 class StatusInfo:
     errorCode: str | None = None
     reason: str | None = None
@@ -47,7 +60,7 @@ class StatusInfo:
     recommendedAction: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class LogEntry:
     """One provisioning event for one object in one cycle (or on-demand run)."""
 
@@ -62,8 +75,8 @@ class LogEntry:
     modifiedProperties: list[ModifiedProperty] = field(default_factory=list)
     statusInfo: StatusInfo = field(default_factory=StatusInfo)
     durationInMilliseconds: int = 0
-    changeId: str = field(default_factory=lambda: str(uuid.uuid4()))
-    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    changeId: str = field(default_factory=new_id)
+    id: str = field(default_factory=new_id)
 
     @property
     def source_id(self) -> str | None:

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from scim_harness.simulator.expr_values import EvalContext
 from scim_harness.simulator.expressions import Expression, ExpressionError, parse
 from scim_harness.simulator.files import MB, InputFileError, read_json
 from scim_harness.simulator.scim_paths import parse_path
@@ -263,11 +264,18 @@ def _from_item(item: Any, where: str, index: int) -> AttributeMapping:
 def _evaluate(
     mappings: Sequence[AttributeMapping], source: Mapping[str, Any], on_create: bool, now: datetime | None
 ) -> dict[str, Any]:
+    """`AttributeMapping.evaluate` for each mapping, inlined: one evaluation context for the object."""
+    context = EvalContext(now)
     values: dict[str, Any] = {}
     for mapping in mappings:
-        value = mapping.evaluate(source, on_create=on_create, now=now)
-        if value is not None:
-            values[mapping.target] = value
+        if mapping.apply_on == "OnCreate" and not on_create:
+            continue
+        value = mapping.expression.evaluate_in(source, context)
+        if value is None or value == "" or value == []:  # _null
+            if not on_create or mapping.default_if_null is None:
+                continue
+            value = mapping.default_if_null
+        values[mapping.target] = value
     return values
 
 

@@ -85,11 +85,28 @@ def user_create_body(values: Mapping[str, Any], *, empty_roles: bool = True) -> 
 
 def ordered_resource(resource: Mapping[str, Any]) -> dict[str, Any]:
     """The resource's keys in the order Microsoft's examples show (see the module docstring)."""
-    ordered = {key: resource[key] for key in _LEADING_KEYS if key in resource}
-    rest = sorted(key for key in resource if key not in ordered)
-    for key in [k for k in rest if not k.startswith("urn:")] + [k for k in rest if k.startswith("urn:")]:
-        ordered[key] = _ordered_value(key, resource[key])
-    return ordered
+    keys = tuple(resource)
+    order = _ORDERS.get(keys)
+    if order is None:
+        order = _key_order(keys)
+        if len(_ORDERS) < 256:  # a mapping set yields a handful of key sets: each is sorted once
+            _ORDERS[keys] = order
+    return {
+        key: resource[key] if key in _LEADING_KEYS else _ordered_value(key, resource[key]) for key in order
+    }
+
+
+_ORDERS: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def _key_order(keys: tuple[str, ...]) -> tuple[str, ...]:
+    leading = [key for key in _LEADING_KEYS if key in keys]
+    rest = sorted(key for key in keys if key not in leading)
+    return (
+        *leading,
+        *(key for key in rest if not key.startswith("urn:")),
+        *(key for key in rest if key.startswith("urn:")),
+    )
 
 
 def _ordered_value(key: str, value: Any) -> Any:

@@ -43,8 +43,7 @@ def note(
         if value is None:
             continue  # null source values are not flowed; removing a manager is UNCONFIRMED (§4)
         held = current_value(current, path) if current else None
-        with run.lock:
-            run.references.append(PendingReference(user_id, target_id, path, str(value), held, entry))
+        run.refer(PendingReference(user_id, target_id, path, str(value), held, entry))
 
 
 class References:

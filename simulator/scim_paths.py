@@ -7,6 +7,7 @@ what differs; null source values are never sent and never removed (D-KNOWN, D-AT
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -37,7 +38,9 @@ class ScimPath:
         return self.type_filter is not None
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_path(path: str) -> ScimPath:
+    """The parts of a mapping target; a mapping set has a few, so each is parsed once (cached)."""
     urn = None
     rest = path
     if path.startswith("urn:"):

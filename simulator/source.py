@@ -25,7 +25,7 @@ class TenantError(ValueError):
     """A tenant operation or file that does not make sense (unknown user, duplicate UPN, bad file shape)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class SourceUser:
     id: str
     attributes: dict[str, Any]
@@ -86,6 +86,20 @@ class ChangeLog:
         self._seqs.append(self._seq)
         self._ids.append(object_id)
         self._last[object_id] = self._seq
+        if len(self._ids) > 2 * len(self._last) + 1024:
+            self._compact()
+
+    def _compact(self) -> None:
+        """Drop the entries a later change of the same object superseded: the log stays under twice the
+        objects (plus a little), however long the simulation runs; order and watermarks are kept."""
+        last = self._last
+        kept = [
+            (seq, object_id)
+            for seq, object_id in zip(self._seqs, self._ids, strict=True)
+            if last[object_id] == seq
+        ]
+        self._seqs = [seq for seq, _ in kept]
+        self._ids = [object_id for _, object_id in kept]
 
     def watermark(self) -> int:
         return self._seq
@@ -103,6 +117,12 @@ class ChangeLog:
         ]
 
 
+def _folded(upn: str) -> str:
+    """The UPN in any case; the very string when it already is (a million users need no second copy)."""
+    folded = upn.casefold()
+    return upn if folded == upn else folded
+
+
 class UpnIndex:
     """userPrincipalName (any case) -> user id: live users own their UPN; a deleted user's stays findable."""
 
@@ -116,7 +136,7 @@ class UpnIndex:
 
     def claim(self, upn: str, user_id: str) -> None:
         """Give `upn` to a live user; TenantError (and no change) when another live user holds it."""
-        folded = upn.casefold()
+        folded = _folded(upn)
         holder = self._live.get(folded)
         if holder is not None and holder != user_id:
             raise TenantError(f"userPrincipalName {upn!r} is already used by user {holder}")
@@ -125,7 +145,7 @@ class UpnIndex:
 
     def remember_deleted(self, upn: str, user_id: str) -> None:
         """A user that starts in the recycle bin: findable by UPN unless a live user has it."""
-        self._any.setdefault(upn.casefold(), user_id)
+        self._any.setdefault(_folded(upn), user_id)
 
     def release(self, upn: str | None, user_id: str) -> None:
         """The user left the live directory (deleted): its UPN is free for another live user."""

@@ -1,14 +1,19 @@
-"""HTTP transport the way Entra's provisioning service connects: TLS it trusts, and a total deadline per call.
+"""The connections Entra's provisioning service calls over: TLS it trusts, a bounded pool, a total deadline.
 
-Two things httpx does not do on its own, hand-written here because no library offers them for httpx:
+Hand-written rather than httpx's transport, for speed (issue 13: httpx's stack cost more CPU per request than
+the simulator's whole budget; see `simulator.http1` and docs/performance.md), keeping what the simulator owes
+its users:
 
-- **A total deadline.** httpx's timeouts bound each socket operation, so a target that sends one byte every
-  30 seconds keeps a 60-second read timeout from ever firing, in the headers or in the body. `deadline()`
-  sets the deadline of the calling thread's request, and `DeadlineBackend` (an httpcore network backend)
-  clamps the timeout of every connect, TLS handshake, read and write to what is left of it, so the whole call
-  ends within the deadline, however the target dribbles (Entra's 60 seconds, Q-60S).
+- **A total deadline per call.** `ConnectionPool.exchange(..., deadline=)` bounds every step by what is left
+  of one deadline: the wait for a free connection, connect, the TLS handshake, each write and each read. A
+  target that sends one byte every 30 seconds cannot keep a call alive past Entra's 60 seconds (Q-60S).
+- **A size limit** on the answer (`simulator.http1`).
 - **Entra's trust.** A certificate must chain to a trusted root (the public roots, as in `certifi`, plus a
   test CA given as `ca_file`), the name must match, and TLS 1.2 is the least version offered (§2, D-SCIM).
+- **A bounded pool.** At most `max_connections` connections are open at once; an idle one is kept for
+  `KEEPALIVE_S` seconds and dropped when the target closed it (checked before each reuse), as httpcore did.
+- **The same request target httpx sent.** A target of plain characters goes out as written; anything httpx
+  would have re-encoded (spaces, non-ASCII, `"<>{}`, dot segments, a `#`) goes through `httpx.URL` itself.
 """
 
 from __future__ import annotations
@@ -16,96 +21,31 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
+import select
+import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterable, Iterator
-from typing import Any
+from dataclasses import dataclass
 
 import certifi
-import httpcore
 import httpx
 
+from scim_harness.simulator.http1 import (
+    Answer,
+    CallTimeout,
+    ConnectError,
+    Reader,
+    WriteError,
+    read_answer,
+    request_bytes,
+)
 
-class _Deadline(threading.local):
-    at: float | None = None
-
-
-_DEADLINE = _Deadline()
-
-
-@contextlib.contextmanager
-def deadline(seconds: float) -> Iterator[None]:
-    """Every network operation of this thread's request must end within `seconds` from now."""
-    previous = _DEADLINE.at
-    _DEADLINE.at = time.monotonic() + seconds
-    try:
-        yield
-    finally:
-        _DEADLINE.at = previous
-
-
-def _remaining(timeout: float | None, expired: type[Exception]) -> float | None:
-    at = _DEADLINE.at
-    if at is None:
-        return timeout
-    left = at - time.monotonic()
-    if left <= 0:
-        raise expired("the call's total deadline passed")
-    return left if timeout is None else min(timeout, left)
-
-
-class _DeadlineStream(httpcore.NetworkStream):
-    def __init__(self, stream: httpcore.NetworkStream) -> None:
-        self._stream = stream
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._stream.read(max_bytes, _remaining(timeout, httpcore.ReadTimeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._stream.write(buffer, _remaining(timeout, httpcore.WriteTimeout))
-
-    def close(self) -> None:
-        self._stream.close()
-
-    def start_tls(
-        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
-    ) -> httpcore.NetworkStream:
-        upgraded = self._stream.start_tls(
-            ssl_context, server_hostname, _remaining(timeout, httpcore.ConnectTimeout)
-        )
-        return _DeadlineStream(upgraded)
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._stream.get_extra_info(info)
-
-
-class DeadlineBackend(httpcore.NetworkBackend):
-    """httpcore's own socket backend, with every operation bounded by the calling thread's deadline."""
-
-    def __init__(self) -> None:
-        self._backend = httpcore.SyncBackend()
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        stream = self._backend.connect_tcp(
-            host, port, _remaining(timeout, httpcore.ConnectTimeout), local_address, socket_options
-        )
-        return _DeadlineStream(stream)
-
-    def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.NetworkStream:
-        raise httpcore.ConnectError("the simulator connects over TCP only")
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
+KEEPALIVE_S = 5.0
+"""How long an idle connection is kept (httpx's default before, which the simulator used)."""
+# Characters httpx sends unchanged in a path or a query (tests/simulator/test_http1.py checks each one).
+_PLAIN_TARGET = re.compile(r"/[!$%&'()*+,\-./0-9:;=?@A-Z\[\\\]^_a-z|~]*")
 
 
 def tls_context(ca_file: str | None = None) -> ssl.SSLContext:
@@ -137,21 +77,219 @@ def _new_context(ca_file: str | None) -> ssl.SSLContext:
     return context
 
 
-def deadline_transport(context: ssl.SSLContext, max_connections: int) -> httpx.HTTPTransport:
-    """httpx's own transport over a connection pool whose sockets keep the call's deadline.
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a URL's requests go: the socket address, the Host header, TLS or not."""
 
-    httpx 0.28 has no parameter for httpcore's network backend, so the pool it built is replaced by one that
-    uses `DeadlineBackend`; the pool's other settings are httpx's defaults (HTTP/1.1, no retries).
-    """
-    transport = httpx.HTTPTransport(verify=context, retries=0)
-    transport._pool = httpcore.ConnectionPool(
-        ssl_context=context,
-        max_connections=max_connections,
-        max_keepalive_connections=max_connections,
-        keepalive_expiry=5.0,
-        http1=True,
-        http2=False,
-        retries=0,
-        network_backend=DeadlineBackend(),
-    )
-    return transport
+    tls: bool
+    host: str
+    """The host to connect to and to name in TLS (IDNA-encoded, IPv6 without brackets)."""
+    port: int
+    host_header: str
+
+    @classmethod
+    def of(cls, url: str) -> Origin:
+        parsed = httpx.URL(url)
+        tls = parsed.scheme == "https"
+        port = parsed.port or (443 if tls else 80)
+        return cls(tls, parsed.raw_host.decode("ascii"), port, parsed.netloc.decode("ascii"))
+
+
+def origin_of(url: str) -> str:
+    """`scheme://host[:port]` of an absolute http(s) URL, as written."""
+    start = url.find("//") + 2
+    ends = [i for i in (url.find("/", start), url.find("?", start)) if i >= 0]
+    return url[: min(ends)] if ends else url
+
+
+def request_target(url: str, origin: str) -> str:
+    """The request target of `url` (which starts with `origin`) exactly as httpx would have sent it."""
+    target = url[len(origin) :] or "/"
+    if target[0] != "/":
+        target = "/" + target
+    if _PLAIN_TARGET.fullmatch(target) and "/." not in target.split("?", 1)[0]:
+        return target
+    return httpx.URL(url).raw_path.decode("ascii")
+
+
+class _Connection:
+    __slots__ = ("idle_since", "poll", "reader", "sock")
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.reader = Reader(sock, bytearray())
+        self.idle_since = 0.0
+        self.poll = select.poll()
+        self.poll.register(sock, select.POLLIN)
+
+    def stale(self, now: float) -> bool:
+        """Idle too long, or the target closed it (or sent something unasked) while it was idle."""
+        if now - self.idle_since > KEEPALIVE_S or self.reader.buffer:
+            return True
+        try:
+            return bool(self.poll.poll(0))
+        except (OSError, ValueError):
+            return True
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.sock.close()
+
+
+class ConnectionPool:
+    """Keep-alive HTTP/1.1 connections to any origin, at most `max_connections` open at once; thread-safe."""
+
+    def __init__(self, context: ssl.SSLContext, max_connections: int) -> None:
+        self._context = context
+        self._max = max_connections
+        self._idle: dict[Origin, list[_Connection]] = {}
+        self._open = 0
+        self._closed = False
+        self._free = threading.Condition(threading.Lock())
+        self._waiting = 0
+        self._origins: dict[str, Origin] = {}
+
+    def exchange(
+        self,
+        method: str,
+        origin: str,
+        target: str,
+        head: str,
+        body: bytes | None,
+        *,
+        deadline: float,
+        limit: int,
+    ) -> Answer:
+        """Send one request to `origin` (`origin_of`) and read its whole answer.
+
+        `target` is the request target (`request_target`), `head` the checked header lines (`http1`).
+        Raises CallTimeout, TooLarge or a TransportFailure; never leaves a broken connection in the pool.
+        """
+        where = self._origins.get(origin)
+        if where is None:
+            where = self._origins.setdefault(origin, Origin.of(origin))
+        data = request_bytes(method, target, where.host_header, head, body)
+        connection = self._acquire(where, deadline)
+        try:
+            if connection is None:
+                connection = self._connect(where, deadline)
+            connection.reader.deadline = deadline
+            self._write(connection, data, deadline)
+            answer = read_answer(connection.reader, method, limit)
+        except BaseException:
+            self._release(where, connection, keep=False)
+            raise
+        self._release(where, connection, keep=answer.reusable)
+        return answer
+
+    def close(self) -> None:
+        with self._free:
+            self._closed = True
+            idle, self._idle = self._idle, {}
+            for connections in idle.values():
+                for connection in connections:
+                    connection.close()
+                    self._open -= 1
+            self._free.notify_all()
+
+    # ---- connections --------------------------------------------------------------------------------------
+
+    def _acquire(self, origin: Origin, deadline: float) -> _Connection | None:
+        """An idle connection to `origin`, or None with a slot reserved for a new one."""
+        with self._free:
+            while True:
+                now = time.monotonic()
+                idle = self._idle.get(origin)
+                while idle:
+                    connection = idle.pop()
+                    if not connection.stale(now):
+                        return connection
+                    connection.close()
+                    self._open -= 1
+                if self._open < self._max:
+                    self._open += 1
+                    return None
+                if not self._drop_idle_elsewhere():
+                    left = deadline - now
+                    if left <= 0:
+                        raise CallTimeout
+                    self._waiting += 1
+                    try:
+                        if not self._free.wait(left):
+                            raise CallTimeout
+                    finally:
+                        self._waiting -= 1
+
+    def _drop_idle_elsewhere(self) -> bool:
+        """Close one idle connection to another origin to make room (the Tenant URL changed)."""
+        for connections in self._idle.values():
+            if connections:
+                connections.pop(0).close()
+                self._open -= 1
+                return True
+        return False
+
+    def _release(self, origin: Origin, connection: _Connection | None, *, keep: bool) -> None:
+        with self._free:
+            if connection is not None and keep and not self._closed:
+                connection.idle_since = time.monotonic()
+                self._idle.setdefault(origin, []).append(connection)
+            else:
+                if connection is not None:
+                    connection.close()
+                self._open -= 1
+            if self._waiting:
+                self._free.notify()
+
+    def _connect(self, origin: Origin, deadline: float) -> _Connection:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise CallTimeout
+        try:
+            sock = socket.create_connection((origin.host, origin.port), timeout=left)
+        except TimeoutError:
+            raise CallTimeout from None
+        except OSError as exc:
+            raise ConnectError(str(exc)) from exc
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if origin.tls:
+                sock = self._handshake(sock, origin, deadline)
+        except BaseException:
+            sock.close()
+            raise
+        return _Connection(sock)
+
+    def _handshake(self, sock: socket.socket, origin: Origin, deadline: float) -> ssl.SSLSocket:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise CallTimeout
+        try:
+            tls = self._context.wrap_socket(sock, server_hostname=origin.host, do_handshake_on_connect=False)
+            tls.settimeout(left)  # the whole handshake is one blocking call bounded by this
+            tls.do_handshake()
+        except TimeoutError:
+            raise CallTimeout from None
+        except (OSError, ssl.SSLError) as exc:  # SSLCertVerificationError is read by the client's message
+            raise ConnectError(str(exc)) from exc
+        return tls
+
+    @staticmethod
+    def _write(connection: _Connection, data: bytes, deadline: float) -> None:
+        began = time.monotonic()
+        left = deadline - began
+        if left <= 0:
+            raise CallTimeout
+        try:
+            connection.sock.settimeout(left)
+            connection.sock.sendall(data)  # one deadline for the whole write (Python 3.5+)
+        except TimeoutError:
+            raise CallTimeout from None
+        except OSError as exc:
+            raise WriteError(str(exc)) from exc
+        # The first read may keep the timeout just set, when the write took no time to speak of: the read
+        # then still ends within a millisecond of the deadline. Saves a system call per request.
+        connection.reader.armed = time.monotonic() - began < 0.001
+
+
+__all__ = ["ConnectionPool", "Origin", "origin_of", "request_target", "tls_context"]
