@@ -17,9 +17,13 @@ import asyncio
 import re
 import time
 from collections.abc import Callable, Iterable
+from typing import Any
+
+from scim2_models import InvalidValueException, SearchRequest
 
 from scim_harness.emulator.assumptions import Assumptions, ScimRefusal
 from scim_harness.emulator.errors import ScimRefusalError
+from scim_harness.emulator.inputs import SQL_INT_MAX
 
 SLICE_S = 0.01
 """How long an evaluation runs before it hands the event loop back."""
@@ -44,6 +48,15 @@ def check_filter_text(text: str, assumptions: Assumptions) -> None:
                 "are supported.",
             )
         )
+
+
+def start_of(search: SearchRequest[Any]) -> int:
+    """The 0-based index of a search's first result. RFC 7644 §3.4.2.4 sets no upper bound on startIndex,
+    but the service counts in 64 bits: a larger one is refused (400 invalidValue) rather than misread."""
+    start = search.start_index_0 or 0
+    if start > SQL_INT_MAX:
+        raise InvalidValueException(detail=f"startIndex must be at most {SQL_INT_MAX}.")
+    return start
 
 
 class EvaluationBudget:

@@ -27,7 +27,7 @@ from scim2_models import (
 from scim2_models.path import CompareOperator, Comparison, LogicalExpr, LogicalOperator
 from scim2_server.storage import AsyncScimStorage, SearchPage
 
-from scim_harness.emulator.filter_cost import EvaluationBudget, evaluate
+from scim_harness.emulator.filter_cost import EvaluationBudget, evaluate, start_of
 from scim_harness.emulator.inputs import lone_surrogate
 from scim_harness.emulator.meta import parse_iso, version_number, version_tag
 from scim_harness.emulator.state import EmulatorState
@@ -106,7 +106,7 @@ class GenericStorage(AsyncScimStorage):
             raise NotImplementedException(detail="Searching several resource types at once is not supported")
         (resource_type,) = resource_types
         table = self._table(resource_type)
-        start = search_request.start_index_0 or 0
+        start = start_of(search_request)
         count = search_request.count
         if search_request.filter is None:
             records = [] if count == 0 else table.find(ResourceQuery(), offset=start, limit=count)

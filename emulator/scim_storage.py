@@ -25,7 +25,7 @@ from scim2_server.storage import AsyncScimStorage, SearchPage
 
 from scim_harness.emulator import kintone_rules
 from scim_harness.emulator.errors import ScimRefusalError
-from scim_harness.emulator.filter_cost import EvaluationBudget, evaluate
+from scim_harness.emulator.filter_cost import EvaluationBudget, evaluate, start_of
 from scim_harness.emulator.inputs import lone_surrogate, sql_int
 from scim_harness.emulator.kintone_user import user_of, values_of
 from scim_harness.emulator.meta import version_number
@@ -104,7 +104,7 @@ class KintoneStorage(AsyncScimStorage):
         state = self.state
         users = state.db.users
         query = kintone_rules.visible_users(state.rules)
-        start = search_request.start_index_0 or 0
+        start = start_of(search_request)
         count = search_request.count
         if search_request.filter is None:
             records = [] if count == 0 else users.find(query, offset=start, limit=count)
