@@ -12,11 +12,15 @@ a SQLite file, each checked for
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
+import pkgutil
 import sqlite3
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -241,9 +245,35 @@ class Fuzzer:
         def fuzz(requests: list[HostileRequest]) -> None:
             self.sequence(requests)
 
-        fuzz()
+        with _constants_of_the_emulator():
+            fuzz()
         self.report.seconds = time.monotonic() - started
         return self.report
+
+
+@contextmanager
+def _constants_of_the_emulator() -> Iterator[None]:
+    """Hypothesis now and then draws a constant found in the local modules loaded so far (sys.modules), so one
+    seed would generate other requests in a process that imported more (the whole suite, under xdist). The
+    pool is pinned to the constants of every emulator module (the code under test: its limits, names and
+    texts are good hostile values), so a seed means the same requests everywhere. Internal to Hypothesis,
+    which is pinned; the fuzz test's request count would show a drift."""
+    from hypothesis.internal.conjecture import providers
+
+    constants = providers.Constants()
+    package = importlib.import_module("scim_harness.emulator")
+    for info in sorted(
+        pkgutil.walk_packages(package.__path__, "scim_harness.emulator."), key=lambda i: i.name
+    ):
+        constants |= providers.constants_from_module(importlib.import_module(info.name))
+    original = providers._get_local_constants
+    providers._get_local_constants = lambda: constants
+    providers.CONSTANTS_CACHE.cache.clear()
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+        providers.CONSTANTS_CACHE.cache.clear()
 
 
 def fuzz_server(workdir: Path) -> tuple[EmulatorServer, str]:

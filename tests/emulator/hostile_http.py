@@ -8,6 +8,7 @@ these requests, which is the point of sending them.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import time
 from dataclasses import dataclass, field
@@ -70,7 +71,9 @@ def send(host: str, port: int, request: HostileRequest, timeout: float = 10.0) -
     answer = Answer()
     try:
         with socket.create_connection((host, port), timeout=timeout) as sock:
-            sock.sendall(request.wire())
+            # The server may answer early and close: its answer may be waiting all the same (RFC 9112 §9.5).
+            with contextlib.suppress(ConnectionResetError, BrokenPipeError):
+                sock.sendall(request.wire())
             if request.framing == "cut":
                 answer.problem = "cut"  # we hung up: nothing to read
                 return answer
