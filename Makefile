@@ -2,8 +2,9 @@
 #   make suite   the main job: the conformance suite against the embedded emulator, in both of Entra's dialects
 #   make test    the project's own tests (what CI runs first)
 # Longer checks, also run by CI (.ci/run) after `make test`:
-#   make check   the built wheel installed in a fresh virtualenv and run from another directory; tox on the wheel
-.PHONY: suite test lint bench setup check check-package tox
+#   make check   the built wheel installed in a fresh virtualenv and run from another directory; tox on the wheel;
+#                the longer hardening run (about 10,000 hostile requests, kill -9 with 5,000 users)
+.PHONY: suite test lint bench setup check check-package tox check-hardening
 
 setup:
 	bash scripts/bootstrap.sh
@@ -21,13 +22,16 @@ lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 
-check: check-package tox
+check: check-package tox check-hardening
 
 check-package: setup
 	bash scripts/check_package.sh
 
 tox: setup
 	.venv/bin/tox -e lint,tests
+
+check-hardening: setup
+	.venv/bin/python bench/bench_hardening.py --only fuzz kill9 --fuzz-examples 2300 --seeds 7 --kill-users 5000
 
 bench: setup
 	.venv/bin/python bench/run_all.py

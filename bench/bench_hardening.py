@@ -14,6 +14,8 @@
 - kill9: kill -9 of `emulator serve` mid-cycle with `--kill-users` users.
 - faults: `simulate` (its real entry point, its default 60 s timeout unless --sim-timeout) against each
   faulty target of tests/simulator/faults.py, failing from the first request or after Test Connection.
+
+Exits 1 when a fuzz check or a kill -9 check fails (`make check-hardening` runs a shorter version).
 """
 
 from __future__ import annotations
@@ -44,8 +46,10 @@ FAULTS = ("never", "trickle", "reset", "500", "429", "huge", "garbage", "redirec
 ADMIN_PASSWORD = "bench-admin-password"
 
 
-def fuzz(examples: int, seeds: list[int]) -> None:
+def fuzz(examples: int, seeds: list[int]) -> int:
+    """The number of failures (0 when every check held)."""
     print(f"\n== fuzz: {examples} sequences per seed, seeds {seeds}")
+    failures = 0
     for seed in seeds:
         with tempfile.TemporaryDirectory(prefix="scim-fuzz-") as workdir:
             server, db_path = fuzz_server(Path(workdir))
@@ -62,6 +66,8 @@ def fuzz(examples: int, seeds: list[int]) -> None:
         print(f"  statuses: {dict(sorted(report.statuses.items()))}")
         for failure in report.failures[:5]:
             print(f"  {failure[:300]}")
+        failures += len(report.failures) + report.server_errors
+    return failures
 
 
 def filters(repeat: int = 5) -> None:
@@ -168,7 +174,7 @@ def second() -> None:
     print(f"exit {result.returncode} after {seconds:.2f} s: {result.stderr.strip()}")
 
 
-def kill9(users: int) -> None:
+def kill9(users: int) -> int:
     print(f"\n== kill -9 mid-cycle, {users:,} users")
     with tempfile.TemporaryDirectory() as workdir:
         report = run_kill9(Path(workdir), users)
@@ -178,6 +184,7 @@ def kill9(users: int) -> None:
         f"{report.catch_up_seconds:.1f} s; missing {len(report.missing)}, duplicates "
         f"{len(report.duplicates)}; integrity {report.integrity}"
     )
+    return len(report.lost) + len(report.missing) + len(report.duplicates) + (report.integrity != "ok")
 
 
 def faults(timeout: float | None) -> None:
@@ -202,7 +209,7 @@ def faults(timeout: float | None) -> None:
             print(f"{kind:9} {when:22} exit {result.returncode} after {seconds:6.1f} s: {errors[:1]}")
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--fuzz-examples", type=int, default=5_000, help="hostile sequences per seed")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
@@ -211,8 +218,9 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS))
     args, _ = parser.parse_known_args()  # run_all.py passes every benchmark the same arguments
     logging.getLogger("uvicorn.error").setLevel(logging.ERROR)
+    failures = 0
     if "fuzz" in args.only:
-        fuzz(args.fuzz_examples, args.seeds)
+        failures += fuzz(args.fuzz_examples, args.seeds)
     if "filter" in args.only:
         filters()
     if "throttle" in args.only:
@@ -222,10 +230,13 @@ def main() -> None:
     if "second" in args.only:
         second()
     if "kill9" in args.only:
-        kill9(args.kill_users)
+        failures += kill9(args.kill_users)
     if "faults" in args.only:
         faults(args.sim_timeout)
+    if failures:
+        print(f"\n{failures} check(s) failed")
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
