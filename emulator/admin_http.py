@@ -13,6 +13,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from scim_harness.emulator.error_bodies import AsciiJSONResponse
 from scim_harness.emulator.error_bodies import kintone_error as error_body
 from scim_harness.emulator.inputs import InputError, load_json
 from scim_harness.emulator.state import EmulatorState
@@ -39,7 +40,7 @@ def bad_request(message: str) -> AdminError:
 def kintone_error(
     state: EmulatorState, status: int, code_key: str, message: str, headers: dict[str, str] | None = None
 ) -> JSONResponse:
-    return JSONResponse(error_body(state, code_key, message), status_code=status, headers=headers)
+    return AsciiJSONResponse(error_body(state, code_key, message), status_code=status, headers=headers)
 
 
 def _check_admin(state: EmulatorState, request: Request) -> None:

@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Mount
 
 from scim_harness.emulator.admin_api import AdminApi
 from scim_harness.emulator.config import EmulatorConfig
-from scim_harness.emulator.error_bodies import kintone_error
+from scim_harness.emulator.error_bodies import SCIM_MEDIA_TYPE, is_scim_path, kintone_error, scim_error
 from scim_harness.emulator.guard import RequestGuard
 from scim_harness.emulator.limits import ConnectionLimit
 from scim_harness.emulator.scim_app import ScimApplication
@@ -22,6 +22,12 @@ from scim_harness.emulator.user_api import UserApi
 
 
 async def _not_found(request: Request, exc: Exception) -> JSONResponse:
+    """Outside SCIM in Kintone's shape; under the SCIM base path a SCIM Error (a path holding a line break,
+    such as /scim/v2/Users/%0a, does not match the SCIM mount's pattern and ends here)."""
+    state: EmulatorState = request.app.state.emulator
+    if is_scim_path(request.url.path, state.config.base_path):
+        body = scim_error(404, "Not found.")
+        return JSONResponse(body, status_code=404, media_type=SCIM_MEDIA_TYPE.decode())
     return JSONResponse({"message": "Not found.", "id": "", "code": "CB_NO01"}, status_code=404)
 
 

@@ -11,11 +11,21 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
+from starlette.responses import JSONResponse
+
 from scim_harness.common.scim_wire import ERROR_SCHEMA
 from scim_harness.emulator.state import EmulatorState
 
 SCIM_MEDIA_TYPE = b"application/scim+json"
 JSON_MEDIA_TYPE = b"application/json"
+
+
+class AsciiJSONResponse(JSONResponse):
+    """Starlette's JSONResponse writes raw UTF-8, which fails on a lone surrogate; an error text may echo a
+    client's value, so errors are written with \\u escapes (the same JSON)."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, allow_nan=False, separators=(",", ":")).encode("ascii")
 
 
 def is_scim_path(path: str, base_path: str) -> bool:

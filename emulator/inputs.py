@@ -6,9 +6,10 @@ One place for each class, so every surface (SCIM, the User API copy, /_emulator)
   SQLite stores integers in 64 bits (a larger Python int raises OverflowError when bound). `sql_int` takes
   ASCII digits that fit.
 - JSON: Python's `json` takes `NaN`, `Infinity` and `1e400` (a float that is infinite), lone UTF-16 surrogates
-  (`"\\ud800"`, which no UTF-8 writer, SQLite included, can encode), and raises RecursionError on deep
-  nesting. `load_json` refuses all four with one line; the cheap checks (a bracket count, a regular
-  expression over the bytes) run first, so an ordinary body costs a few microseconds more.
+  (`"\\ud800"`, or their three UTF-8-like bytes, which it decodes with "surrogatepass"; no UTF-8 writer,
+  SQLite included, can encode them), and raises RecursionError on deep nesting. `load_json` refuses all
+  four with one line; the cheap checks (a bracket count, a regular expression over the bytes) run first,
+  so an ordinary body costs a few microseconds more.
 - Text: `lone_surrogate` finds a surrogate that came in through an escape (a filter's `"\\ud800"`).
 
 Hand-written because the libraries each guard a part (pydantic-core refuses surrogates in a model, sqlite3
@@ -95,8 +96,11 @@ def load_json(body: bytes) -> Any:
     """The body as JSON. InputError for a hostile body (too deep, a lone surrogate, NaN or Infinity, a number
     beyond a double or of more than 4,300 digits); ValueError (json.JSONDecodeError, UnicodeDecodeError)
     for a body that is not JSON."""
+    # Strict UTF-8 (RFC 8259 §8.1) first: json.loads decodes bytes with "surrogatepass", which lets the
+    # three-byte forms of surrogates (CESU-8) through as lone surrogates.
+    text = body.decode("utf-8")
     try:
-        value = json.loads(body, parse_constant=_no_constant, parse_float=_finite_float)
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
     except RecursionError as exc:
         raise InputError(f"The JSON body nests deeper than {MAX_JSON_DEPTH} levels.") from exc
     except ValueError as exc:
