@@ -222,10 +222,26 @@ class Fuzzer:
         self.report.sequences += 1
         self.report.failures.extend(self.invariants())
 
-    def run(self, examples: int, seed_value: int, *, max_per_sequence: int = 8) -> FuzzReport:
+    def run(
+        self, examples: int, seed_value: int, *, max_per_sequence: int = 8, min_requests: int = 0
+    ) -> FuzzReport:
         """`examples` sequences of 2 to `max_per_sequence` requests, generated from `seed_value` (so a run
-        is reproducible); the failures are in the report (the run does not stop at the first)."""
+        is reproducible for the same code); then, while fewer than `min_requests` were sent, more sequences
+        from the next seeds (a change to the emulator changes the constants the generation draws from, and
+        so the number of requests a seed makes). The failures are in the report: the run does not stop at
+        the first."""
         started = time.monotonic()
+        with _constants_of_the_emulator():
+            self._generate(examples, seed_value, max_per_sequence)
+            while self.report.requests < min_requests:
+                seed_value += 1
+                self._generate(
+                    max(10, (min_requests - self.report.requests) // 3), seed_value, max_per_sequence
+                )
+        self.report.seconds = time.monotonic() - started
+        return self.report
+
+    def _generate(self, examples: int, seed_value: int, max_per_sequence: int) -> None:
         strategy = st.lists(hostile_requests(self.server.port), min_size=2, max_size=max_per_sequence)
 
         @seed(seed_value)
@@ -245,10 +261,7 @@ class Fuzzer:
         def fuzz(requests: list[HostileRequest]) -> None:
             self.sequence(requests)
 
-        with _constants_of_the_emulator():
-            fuzz()
-        self.report.seconds = time.monotonic() - started
-        return self.report
+        fuzz()
 
 
 @contextmanager
@@ -256,8 +269,8 @@ def _constants_of_the_emulator() -> Iterator[None]:
     """Hypothesis now and then draws a constant found in the local modules loaded so far (sys.modules), so one
     seed would generate other requests in a process that imported more (the whole suite, under xdist). The
     pool is pinned to the constants of every emulator module (the code under test: its limits, names and
-    texts are good hostile values), so a seed means the same requests everywhere. Internal to Hypothesis,
-    which is pinned; the fuzz test's request count would show a drift."""
+    texts are good hostile values), so a seed means the same requests wherever the same code runs. Internal
+    to Hypothesis, which is pinned."""
     from hypothesis.internal.conjecture import providers
 
     constants = providers.Constants()
