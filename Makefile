@@ -4,7 +4,8 @@
 # Longer checks, also run by CI (.ci/run) after `make test`:
 #   make check   the built wheel installed in a fresh virtualenv and run from another directory; tox on the wheel;
 #                the self-test (every defect of the catalogue against the vendor suite, both dialects: 100% or fail)
-.PHONY: suite test lint bench setup check check-package tox selftest
+#                the longer hardening run (about 10,000 hostile requests, kill -9 with 5,000 users)
+.PHONY: suite test lint bench setup check check-package tox selftest check-hardening
 
 setup:
 	bash scripts/bootstrap.sh
@@ -22,7 +23,7 @@ lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 
-check: check-package tox selftest
+check: check-package tox selftest check-hardening
 
 check-package: setup
 	bash scripts/check_package.sh
@@ -32,6 +33,9 @@ tox: setup
 
 selftest: setup
 	.venv/bin/scim-harness selftest --dialect both --workers 2
+
+check-hardening: setup
+	.venv/bin/python bench/bench_hardening.py --only fuzz kill9 --fuzz-examples 2300 --seeds 7 --kill-users 5000
 
 bench: setup
 	.venv/bin/python bench/run_all.py

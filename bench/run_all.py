@@ -16,7 +16,13 @@ from pathlib import Path
 
 from scim_harness.progress import JobProgress
 
-BENCHES = ["bench_emulator.py", "bench_simulator.py", "bench_capture.py", "bench_suite.py"]
+BENCHES = [
+    "bench_emulator.py",
+    "bench_simulator.py",
+    "bench_capture.py",
+    "bench_suite.py",
+    "bench_hardening.py",
+]
 HEARTBEAT_S = 5.0
 
 

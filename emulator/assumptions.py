@@ -38,6 +38,19 @@ class ConnectionLimit:
 
 
 @dataclass(frozen=True)
+class LoginThrottle:
+    """Failed administrator logins (X-Cybozu-Authorization) from one address: past `max_failures` within
+    `window_seconds`, that address gets 429 on the administrator's surfaces, whatever it sends, until its
+    oldest counted failure is `window_seconds` old. A successful login forgets the address's failures.
+    cybozu.com locks accounts after failed logins, but its thresholds are unpublished."""
+
+    max_failures: int = 10
+    window_seconds: float = 60.0
+    max_addresses: int = 10_000
+    """Addresses remembered at once (the oldest is forgotten first), so the memory is bounded."""
+
+
+@dataclass(frozen=True)
 class Assumptions:
     # Login name change by PATCH/PUT (Kintone: "cannot be updated by sync"; the error itself is unpublished).
     login_name_change: ScimRefusal = ScimRefusal(
@@ -90,6 +103,12 @@ class Assumptions:
     max_body_bytes: int = 1_048_576
     # Page size cap and default for GET /Users (unpublished; 100 is the User API's own maximum).
     max_results: int = 100
+    # A filter's cost (unpublished): at most this many comparisons (else 400 invalidFilter, before parsing),
+    # and at most this long to evaluate (else 400 tooMany), so one filter never stalls other requests.
+    filter_max_comparisons: int = 50
+    filter_time_limit_seconds: float = 1.0
+    # Failed administrator logins before the address is answered 429 (unpublished thresholds).
+    admin_login_throttle: LoginThrottle = LoginThrottle()
     # API tokens: validity periods offered (days; None = no expiry), notes length, how many may exist.
     token_validity_days_choices: tuple[int | None, ...] = (None, 30, 90, 180, 365, 730, 1095)
     token_notes_max: int = 200
@@ -126,6 +145,8 @@ class Assumptions:
                 value = ScimRefusal(**{**value, "headers": headers})
             elif isinstance(default, ConnectionLimit):
                 value = ConnectionLimit(**value)
+            elif isinstance(default, LoginThrottle):
+                value = LoginThrottle(**value)
             elif isinstance(default, tuple):
                 value = tuple(value)
             values[name] = value

@@ -16,6 +16,7 @@ from scim_harness.common.errors import HarnessError
 from scim_harness.emulator.cli_admin import ADMIN_COMMANDS, CA_FILE_ENV
 from scim_harness.emulator.config import ADMIN_PASSWORD_ENV, PROFILES, TOKEN_ENV, EmulatorConfig
 from scim_harness.emulator.defects import BY_NAME, CATALOGUE, DefectSwitches
+from scim_harness.emulator.store import DatabaseInUse
 from scim_harness.emulator.tls import TlsFiles, issue_test_certificate
 
 
@@ -107,7 +108,7 @@ def serve(
             trusted_proxies=list(trusted_proxies),
         )
         app = build_app(config)
-    except (ValueError, OSError, sqlite3.Error) as exc:
+    except (ValueError, OSError, sqlite3.Error, DatabaseInUse) as exc:
         raise HarnessError(f"cannot start the emulator: {exc}") from exc
     try:
         listener = listening_socket(host, port)

@@ -27,6 +27,8 @@ from scim2_models import (
 from scim2_models.path import CompareOperator, Comparison, LogicalExpr, LogicalOperator
 from scim2_server.storage import AsyncScimStorage, SearchPage
 
+from scim_harness.emulator.filter_cost import EvaluationBudget, evaluate, start_of
+from scim_harness.emulator.inputs import lone_surrogate
 from scim_harness.emulator.meta import parse_iso, version_number, version_tag
 from scim_harness.emulator.state import EmulatorState
 from scim_harness.emulator.store import DuplicateName, ResourceQuery, ResourceRecord, VersionMismatch
@@ -104,7 +106,7 @@ class GenericStorage(AsyncScimStorage):
             raise NotImplementedException(detail="Searching several resource types at once is not supported")
         (resource_type,) = resource_types
         table = self._table(resource_type)
-        start = search_request.start_index_0 or 0
+        start = start_of(search_request)
         count = search_request.count
         if search_request.filter is None:
             records = [] if count == 0 else table.find(ResourceQuery(), offset=start, limit=count)
@@ -115,12 +117,18 @@ class GenericStorage(AsyncScimStorage):
         bound = ScimFilter[model](str(search_request.filter))  # type: ignore[valid-type]
         query = ResourceQuery()
         indexed = _indexed_term(bound.ast, _INDEXED[str(resource_type.id)])
+        if indexed is not None and lone_surrogate(indexed[1]):
+            return SearchPage(0, [])  # no stored text holds a lone surrogate
         if indexed is not None:
             query = ResourceQuery(**{indexed[0]: indexed[1]})
-        candidates = (self._resource(resource_type, r) for r in table.find(query))
-        found = [resource for resource in candidates if bound.match(resource)]
-        stop = None if count is None else start + count
-        return SearchPage(len(found), found[start:stop])
+
+        def keep(record: ResourceRecord) -> Resource[Any] | None:
+            resource = self._resource(resource_type, record)
+            return resource if bound.match(resource) else None
+
+        budget = EvaluationBudget(self.state.assumptions.filter_time_limit_seconds)
+        total, page = await evaluate(table.scan(query), keep, budget, start, count)
+        return SearchPage(total, page)
 
     # -- writes --------------------------------------------------------------
 

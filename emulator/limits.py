@@ -5,11 +5,9 @@ counts: it is the emulator's own, not Kintone's. The generic profile has no such
 
 from __future__ import annotations
 
-import json
-import secrets
 from typing import Any
 
-from scim_harness.common.scim_wire import ERROR_SCHEMA
+from scim_harness.emulator.error_bodies import send_error
 from scim_harness.emulator.state import EmulatorState
 
 ADMIN_PREFIX = "/_emulator"
@@ -45,19 +43,11 @@ class ConnectionLimit:
             state.in_flight -= 1
 
     async def _too_many(self, scope: dict[str, Any], send: Any) -> None:
-        state = self.state
-        limit = state.assumptions.connection_limit
+        limit = self.state.assumptions.connection_limit
         message = f"Too many requests in progress: at most {limit.limit} at once."
-        if scope["path"].startswith(state.config.base_path):
-            content_type = b"application/scim+json"
-            body: dict[str, Any] = {"schemas": [ERROR_SCHEMA], "status": "429", "detail": message}
-        else:
-            content_type = b"application/json"
-            code = state.assumptions.user_api_codes.get("too_many_requests", "too_many_requests")
-            body = {"message": message, "id": secrets.token_hex(10), "code": code}
-        raw = json.dumps(body).encode()
-        headers = [(b"content-type", content_type), (b"content-length", str(len(raw)).encode())]
+        headers = []
         if limit.retry_after_seconds is not None:
             headers.append((b"retry-after", str(limit.retry_after_seconds).encode()))
-        await send({"type": "http.response.start", "status": 429, "headers": headers})
-        await send({"type": "http.response.body", "body": raw})
+        await send_error(
+            send, self.state, scope["path"], 429, message, code_key="too_many_requests", headers=headers
+        )

@@ -23,4 +23,4 @@ def version_number(tag: str | None) -> int | None:
     if not tag:
         return None
     digits = tag.removeprefix("W/").strip('"')
-    return int(digits) if digits.isdigit() and len(digits) < 19 else None
+    return int(digits) if digits.isascii() and digits.isdigit() and len(digits) < 19 else None

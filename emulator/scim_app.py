@@ -7,34 +7,67 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import quote
 
+from scim2_models import InvalidSyntaxException, InvalidValueException
 from scim2_server.applications.asgi import ASGIApplication, Receive, Scope, Send
 from scim2_server.requests import ScimRequest
 from scim2_server.responses import ScimResponse
 
 from scim_harness.emulator import entra_compat, generic_compat
+from scim_harness.emulator.assumptions import Assumptions
 from scim_harness.emulator.defects.layer import DefectLayer, RawResponse
 from scim_harness.emulator.errors import ScimRefusalError
+from scim_harness.emulator.filter_cost import check_filter_text
 from scim_harness.emulator.generic_model import build_generic_provider, model
 from scim_harness.emulator.generic_service import GenericScimService
 from scim_harness.emulator.generic_storage import GenericStorage
 from scim_harness.emulator.hot_paths import HotPaths
+from scim_harness.emulator.inputs import InputError, load_json
 from scim_harness.emulator.scim_gate import PEER_HEADER, RAW_QUERY_HEADER, Gate, endpoint_of
 from scim_harness.emulator.scim_model import build_provider
 from scim_harness.emulator.scim_service import KintoneScimService
 from scim_harness.emulator.scim_storage import KintoneStorage
 from scim_harness.emulator.state import EmulatorState
+from scim_harness.emulator.store import UnstorableValue
 
 _INTERNAL_HEADERS = {PEER_HEADER.encode(), RAW_QUERY_HEADER.encode()}
 _PRINTABLE = re.compile(rb"[\x20-\x7e]*")
+# RFC 3986 pchar and "/", without "%" (a decoded path's "%" is a character, written %25).
+_PATH_SAFE = "/!$&'()*+,;=:@-._~"
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9/!$&'()*+,;=:@\-._~]*")
 
 
 def _json_object(body: bytes) -> dict[str, Any] | None:
+    """The body as a JSON object; None when it is none (the library words that refusal). A hostile body
+    (too deep, a lone surrogate, NaN: inputs.load_json) is refused here with 400 invalidSyntax."""
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        data = load_json(body)
+    except InputError as exc:
+        raise InvalidSyntaxException(detail=str(exc)) from exc
+    except ValueError:
         return None
     return data if isinstance(data, dict) else None
+
+
+def _check_cost(request: ScimRequest, data: dict[str, Any] | None, assumptions: Assumptions) -> None:
+    """Every filter the request carries (the query's, a /.search body's, a PATCH's value-filter paths) within
+    the comparisons the service evaluates (filter_cost), before any library parses one."""
+    text = request.query.get("filter")
+    if text:
+        check_filter_text(text, assumptions)
+    if data is None:
+        return
+    if _is_search(request) and isinstance(data.get("filter"), str):
+        check_filter_text(data["filter"], assumptions)
+    operations = next((v for k, v in data.items() if k.lower() == "operations"), None)
+    if isinstance(operations, list):
+        paths = [op.get("path") for op in operations if isinstance(op, dict)]
+        check_filter_text(" ".join(p for p in paths if isinstance(p, str)), assumptions)
+
+
+def _is_search(request: ScimRequest) -> bool:
+    return request.path.rstrip("/").endswith("/.search")
 
 
 class ScimApplication(ASGIApplication):
@@ -56,8 +89,10 @@ class ScimApplication(ASGIApplication):
         self.defects = DefectLayer(state, self.service.error_response)
 
     def get_base_url(self, scope: Scope) -> str:  # type: ignore[override]
+        """From the Host header (the request guard let through only a valid one, in ASCII)."""
         headers = dict(scope["headers"])
-        host = headers.get(b"host", b"").decode() or "{}:{}".format(*scope.get("server") or ("127.0.0.1", 80))
+        host = headers.get(b"host", b"").decode("latin-1")
+        host = host or "{}:{}".format(*scope.get("server") or ("127.0.0.1", 80))
         return f"{scope['scheme']}://{host}{self.state.config.base_path}"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -100,9 +135,10 @@ class ScimApplication(ASGIApplication):
             if fast is not None:
                 return fast
         endpoint = endpoint_of(request.path)
-        data = _json_object(request.body) if request.body and endpoint in ("users", "groups") else None
+        data = _json_object(request.body) if request.body else None
+        _check_cost(request, data, self.state.assumptions)
         method = request.method.upper()
-        if data is not None and self.state.kintone and endpoint == "users":
+        if data is not None and self.state.kintone and endpoint == "users" and not _is_search(request):
             rules = self.state.rules
             if method in ("POST", "PUT"):
                 request.body = json.dumps(entra_compat.normalise_resource(data, rules)).encode()
@@ -113,7 +149,7 @@ class ScimApplication(ASGIApplication):
                     request.method, request.body = "GET", b""
                 else:
                     request.body = json.dumps(patched).encode()
-        elif data is not None and not self.state.kintone:
+        elif data is not None and not self.state.kintone and endpoint in ("users", "groups"):
             if method in ("POST", "PUT"):
                 request.body = json.dumps(generic_compat.normalise_resource(data)).encode()
             elif method == "PATCH":
@@ -121,6 +157,8 @@ class ScimApplication(ASGIApplication):
         return await self.handler.handle(request)
 
     def handle_exception(self, request: ScimRequest, exception: Exception) -> ScimResponse:
+        if isinstance(exception, UnstorableValue):
+            exception = InvalidValueException(detail=str(exception))
         response = super().handle_exception(request, exception)
         if isinstance(exception, ScimRefusalError):
             response.headers.update(dict(exception.refusal.headers))
@@ -142,6 +180,11 @@ class ScimApplication(ASGIApplication):
         await send({"type": "http.response.body", "body": body})
 
     def finalize_response(self, request: ScimRequest, response: ScimResponse) -> ScimResponse:
+        # The library's Location is the decoded path as it came: "/Users/%0a" put a newline in a header,
+        # and h11 dropped the connection rather than send it. A URL is percent-encoded (RFC 3986 §2.1).
+        if "Location" not in response.headers and not _PLAIN_PATH.fullmatch(request.path):
+            path = quote(request.path.strip("/"), safe=_PATH_SAFE)
+            response.headers["Location"] = f"{request.base_url.rstrip('/')}/{path}"
         response = super().finalize_response(request, response)
         if self.state.kintone and self.state.rules.plain_json_responses:
             response.headers["Content-Type"] = "application/json"

@@ -25,6 +25,8 @@ from scim2_server.storage import AsyncScimStorage, SearchPage
 
 from scim_harness.emulator import kintone_rules
 from scim_harness.emulator.errors import ScimRefusalError
+from scim_harness.emulator.filter_cost import EvaluationBudget, evaluate, start_of
+from scim_harness.emulator.inputs import lone_surrogate, sql_int
 from scim_harness.emulator.kintone_user import user_of, values_of
 from scim_harness.emulator.meta import version_number
 from scim_harness.emulator.scim_model import User
@@ -51,12 +53,16 @@ def _indexed_term(node: Any) -> tuple[str, str] | None:
 
 
 def _narrowed(query: UserQuery, attribute: str, value: str, rules: Any) -> UserQuery:
-    """The query narrowed by one indexed equality; an id that is not a number matches nothing."""
+    """The query narrowed by one indexed equality. An id that is not a number SQLite stores, or a value
+    holding a lone surrogate (no stored text does), matches nothing."""
+    if lone_surrogate(value):
+        return replace(query, ids=[])
     if attribute == "username":
         return kintone_rules.login_lookup(value, rules)
     if attribute == "externalid":
         return replace(query, external_id=value)
-    return replace(query, ids=[int(value)] if value.isdigit() else [])
+    number = sql_int(value)
+    return replace(query, ids=[] if number is None else [number])
 
 
 class KintoneStorage(AsyncScimStorage):
@@ -64,10 +70,11 @@ class KintoneStorage(AsyncScimStorage):
         self.state = state
 
     def visible_user(self, resource_id: str | None) -> UserRecord | None:
-        """The user `GET /Users/{resource_id}` shows, if any."""
-        if resource_id is None or not resource_id.isdigit():
+        """The user `GET /Users/{resource_id}` shows, if any (an id is ASCII digits: "²" is no id)."""
+        user_id = sql_int(resource_id) if resource_id is not None else None
+        if user_id is None:
             return None
-        record = self.state.db.users.get(int(resource_id))
+        record = self.state.db.users.get(user_id)
         return record if record is not None and kintone_rules.is_visible(record, self.state.rules) else None
 
     def _record(self, resource_id: str | None) -> UserRecord:
@@ -97,7 +104,7 @@ class KintoneStorage(AsyncScimStorage):
         state = self.state
         users = state.db.users
         query = kintone_rules.visible_users(state.rules)
-        start = search_request.start_index_0 or 0
+        start = start_of(search_request)
         count = search_request.count
         if search_request.filter is None:
             records = [] if count == 0 else users.find(query, offset=start, limit=count)
@@ -107,11 +114,16 @@ class KintoneStorage(AsyncScimStorage):
         indexed = _indexed_term(bound.ast)
         if indexed is not None:
             query = _narrowed(query, *indexed, state.rules)
-        found = [user for user in map(user_of, users.find(query)) if bound.match(user)]
-        if not found and state.rules.not_found_on_empty_filter:
+
+        def keep(record: UserRecord) -> User | None:
+            user = user_of(record)
+            return user if bound.match(user) else None
+
+        budget = EvaluationBudget(state.assumptions.filter_time_limit_seconds)
+        total, page = await evaluate(users.scan(query), keep, budget, start, count)
+        if not total and state.rules.not_found_on_empty_filter:
             raise NotFoundException(detail="No user matches the filter")
-        stop = None if count is None else start + count
-        return SearchPage(len(found), found[start:stop])
+        return SearchPage(total, page)
 
     # -- writes --------------------------------------------------------------
 

@@ -15,6 +15,7 @@ import uvicorn
 
 from scim_harness.emulator.app import build_app
 from scim_harness.emulator.config import EmulatorConfig
+from scim_harness.emulator.http_protocol import WholeAnswerH11Protocol
 from scim_harness.emulator.state import EmulatorState
 from scim_harness.emulator.tls import TlsFiles, issue_test_certificate
 
@@ -25,10 +26,12 @@ GRACEFUL_SHUTDOWN_S = 2
 
 def uvicorn_config(app: Any, config: EmulatorConfig, tls: TlsFiles | None) -> uvicorn.Config:
     """Without trusted proxies, uvicorn must not believe X-Forwarded-For (it would by default from
-    loopback): the IP allow list then sees only the socket's peer."""
+    loopback): the IP allow list then sees only the socket's peer. h11, with its own 400s made whole
+    (http_protocol)."""
     proxies = config.trusted_proxies
     return uvicorn.Config(
         app,
+        http=WholeAnswerH11Protocol,
         log_level="warning",
         access_log=False,
         lifespan="off",

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scim_harness.emulator import kintone_rules
+from scim_harness.emulator.admin_throttle import AdminThrottle
 from scim_harness.emulator.assumptions import Assumptions
 from scim_harness.emulator.config import EmulatorConfig
 from scim_harness.emulator.defects import DefectSwitches
@@ -31,6 +32,8 @@ class EmulatorState:
         self.defects: DefectSwitches = config.defects.copy()
         self.in_flight = 0
         """Requests in progress that count toward Kintone's REST limit (limits.ConnectionLimit)."""
+        self.admin_throttle = AdminThrottle(self.assumptions.admin_login_throttle)
+        """Failed administrator logins per address (admin_throttle)."""
         self.defect_memory: dict[str, Any] = {}
         """What switched-on defects remember between requests (defects.layer); emptied by reset."""
         self.db = Database(config.db_path)
@@ -85,7 +88,7 @@ class EmulatorState:
             return False
         try:
             decoded = base64.b64decode(header_value.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+        except (binascii.Error, ValueError):  # ValueError: not base64 text at all (non-ASCII)
             return False
         login, sep, password = decoded.partition(":")
         expected_login = self.config.admin_login.encode()
@@ -131,3 +134,4 @@ class EmulatorState:
         self.rules = RuleSwitches(**self.config.rules.to_dict())
         self.defects = self.config.defects.copy()
         self.defect_memory.clear()
+        self.admin_throttle.clear()

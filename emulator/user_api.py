@@ -22,6 +22,7 @@ from starlette.routing import Route
 
 from scim_harness.emulator import kintone_rules
 from scim_harness.emulator.admin_http import AdminError, as_object, bad_request, guarded, json_object
+from scim_harness.emulator.inputs import sql_int
 from scim_harness.emulator.state import EmulatorState
 from scim_harness.emulator.store import DuplicateLoginName, UserQuery, UserRecord, UserValues
 
@@ -60,9 +61,9 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int | 
     raw = request.query_params.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or len(raw) > 18:
-        raise bad_request(f"{name} must be an integer.")
-    value = int(raw)
+    value = sql_int(raw)
+    if value is None:
+        raise bad_request(f"{name} must be an integer of at most 19 digits.")
     if value < low or (high is not None and value > high):
         raise bad_request(f"{name} must be between {low} and {high if high is not None else 'any'}.")
     return value
@@ -87,11 +88,12 @@ class UserApi:
             raise bad_request("Specify either ids or codes, not both.")
         if len(ids) > USER_API_MAX or len(codes) > USER_API_MAX:
             raise bad_request(f"Specify at most {USER_API_MAX} ids or codes.")
-        if not all(i.isdigit() and 0 < len(i) <= 18 for i in ids):
-            raise bad_request("ids must be numbers.")
+        numbers = [sql_int(i) for i in ids]
+        if any(number is None for number in numbers):
+            raise bad_request("ids must be numbers of at most 19 digits.")
         size = _int_param(request, "size", USER_API_MAX, 1, USER_API_MAX)
         offset = _int_param(request, "offset", 0, 0, None)
-        query = UserQuery(ids=[int(i) for i in ids] if ids else None, logins=codes or None)
+        query = UserQuery(ids=numbers if ids else None, logins=codes or None)  # type: ignore[arg-type]
         records = self.state.db.users.find(query, offset=offset, limit=size)
         return JSONResponse({"users": [kintone_api_user(r) for r in records]})
 

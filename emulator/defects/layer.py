@@ -22,6 +22,7 @@ from scim_harness.emulator.defects.answers import RawResponse
 from scim_harness.emulator.defects.requests import Parsed
 from scim_harness.emulator.defects.switches import DefectSwitches
 from scim_harness.emulator.errors import ScimRefusalError
+from scim_harness.emulator.inputs import load_json
 from scim_harness.emulator.scim_gate import endpoint_of
 from scim_harness.emulator.state import EmulatorState
 
@@ -37,9 +38,10 @@ _DISCOVERY_404 = {
 
 
 def _json_object(body: bytes) -> dict[str, Any] | None:
+    """The body as a JSON object, or None (a hostile body too: the service refuses it after this layer)."""
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        data = load_json(body)
+    except ValueError:
         return None
     return data if isinstance(data, dict) else None
 

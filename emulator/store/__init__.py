@@ -7,7 +7,7 @@ Everything else reads and writes through typed methods and queries (UserQuery, R
 
 from __future__ import annotations
 
-from scim_harness.emulator.store.connection import MEMORY, Connection
+from scim_harness.emulator.store.connection import MEMORY, Connection, DatabaseInUse, UnstorableValue
 from scim_harness.emulator.store.resources import DuplicateName, ResourceQuery, ResourceRecord, ResourceTable
 from scim_harness.emulator.store.tokens import SettingsTable, TokenRecord, TokenTable
 from scim_harness.emulator.store.users import (
@@ -23,11 +23,13 @@ from scim_harness.emulator.store.users import (
 __all__ = [
     "MEMORY",
     "Database",
+    "DatabaseInUse",
     "DuplicateLoginName",
     "DuplicateName",
     "ResourceQuery",
     "ResourceRecord",
     "TokenRecord",
+    "UnstorableValue",
     "UserQuery",
     "UserRecord",
     "UserValues",

@@ -8,12 +8,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from scim_harness.emulator.store.connection import Connection
-from scim_harness.emulator.store.users import VersionMismatch
+from scim_harness.emulator.store.users import PAGE_SIZE, SQL_INT_MAX, VersionMismatch
 
 Kind = Literal["user", "group"]
 _TABLES: dict[Kind, str] = {"user": "scim_users", "group": "scim_groups"}
@@ -95,10 +95,28 @@ class ResourceTable:
     def find(
         self, query: ResourceQuery, *, offset: int = 0, limit: int | None = None
     ) -> list[ResourceRecord]:
+        """In creation order, from offset, at most limit (beyond SQLite's integers: its largest)."""
         where, params = query.where()
         sql = f"SELECT * FROM {self._table}{where} ORDER BY rowid LIMIT ? OFFSET ?"
-        rows = self._db.rows(sql, (*params, -1 if limit is None else limit, offset))
+        limit = -1 if limit is None else min(limit, SQL_INT_MAX)
+        rows = self._db.rows(sql, (*params, limit, min(max(offset, 0), SQL_INT_MAX)))
         return [self._record(None, row) for row in rows]
+
+    def scan(self, query: ResourceQuery, *, page_size: int = PAGE_SIZE) -> Iterator[list[ResourceRecord]]:
+        """The matching resources in creation order, a page at a time (the lock is held per page)."""
+        where, params = query.where()
+        joiner = " AND " if where else " WHERE "
+        after = 0
+        while True:
+            sql = (
+                f"SELECT rowid AS scan_rowid, * FROM {self._table}{where}{joiner}rowid > ?"
+                " ORDER BY rowid LIMIT ?"
+            )
+            rows = self._db.rows(sql, (*params, after, page_size))
+            if not rows:
+                return
+            yield [self._record(None, row) for row in rows]
+            after = rows[-1]["scan_rowid"]
 
     def count(self, query: ResourceQuery) -> int:
         where, params = query.where()

@@ -8,11 +8,19 @@ switch can break it; it runs in the write's own transaction.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
 from scim_harness.emulator.store.connection import Connection
+
+SQL_INT_MAX = 2**63 - 1
+PAGE_SIZE = 256
+"""Rows read at once when a caller walks many users (scan)."""
+
+
+def _fits(value: int) -> bool:
+    return 0 <= value <= SQL_INT_MAX
 
 
 class DuplicateLoginName(Exception):
@@ -94,11 +102,12 @@ class UserQuery:
         conditions: list[str] = []
         params: list[Any] = []
         if self.user_id is not None:
-            conditions.append("id = ?")
-            params.append(self.user_id)
+            conditions.append("id = ?" if _fits(self.user_id) else "0")
+            params.extend([self.user_id] if _fits(self.user_id) else [])
         if self.ids is not None:
-            conditions.append(f"id IN ({','.join('?' * len(self.ids))})" if self.ids else "0")
-            params.extend(self.ids)
+            ids = [i for i in self.ids if _fits(i)]  # an id beyond SQLite's integers matches nothing
+            conditions.append(f"id IN ({','.join('?' * len(ids))})" if ids else "0")
+            params.extend(ids)
         if self.login is not None:
             conditions.append("lower(user_name) = lower(?)")
             params.append(self.login)
@@ -126,17 +135,35 @@ class UserTable:
     # -- reads ---------------------------------------------------------------
 
     def get(self, user_id: int) -> UserRecord | None:
+        if not _fits(user_id):
+            return None
         rows = self._db.rows("SELECT * FROM users WHERE id = ?", (user_id,))
         return UserRecord.from_row(rows[0]) if rows else None
 
     def find(self, query: UserQuery, *, offset: int = 0, limit: int | None = None) -> list[UserRecord]:
-        """The matching users in id order, from offset, at most limit of them."""
+        """The matching users in id order, from offset, at most limit of them (an offset or limit past what
+        SQLite counts is taken as its largest)."""
         where, params = query.where()
         sql = f"SELECT * FROM users{where} ORDER BY id"
         if limit is not None or offset:
             sql += " LIMIT ? OFFSET ?"
-            params += [-1 if limit is None else limit, offset]
+            params += [-1 if limit is None else min(limit, SQL_INT_MAX), min(max(offset, 0), SQL_INT_MAX)]
         return [UserRecord.from_row(row) for row in self._db.rows(sql, tuple(params))]
+
+    def scan(self, query: UserQuery, *, page_size: int = PAGE_SIZE) -> Iterator[list[UserRecord]]:
+        """The matching users in id order, a page at a time (the lock is held for one page only, so a caller
+        may hand the event loop back between pages; a user written meanwhile is seen or not by id)."""
+        where, params = query.where()
+        joiner = " AND " if where else " WHERE "
+        after = 0
+        while True:
+            sql = f"SELECT * FROM users{where}{joiner}id > ? ORDER BY id LIMIT ?"
+            rows = self._db.rows(sql, (*params, after, page_size))
+            if not rows:
+                return
+            page = [UserRecord.from_row(row) for row in rows]
+            yield page
+            after = page[-1].id
 
     def first(self, query: UserQuery) -> UserRecord | None:
         found = self.find(query, limit=1)
