@@ -1,9 +1,10 @@
 """`scim-harness simulate`: run a simulated Entra provisioning job against any SCIM Tenant URL.
 
 Exit codes (also in `--help` and docs/simulator.md): 0 every user and group provisioned and the job healthy;
-1 users or groups failed (they wait in escrow) or the job is quarantined or disabled; 2 a usage or input
-error (bad option, unreadable or invalid file); 3 Test Connection failed; 4 `--max-time` ran out. Every
-failure is one line on stderr, with every form of the Secret Token masked, never a traceback.
+1 users or groups failed (they wait in escrow), the target stopped answering (the run ends after that
+cycle: `timeouts_end_cycle`), or the job is quarantined or disabled; 2 a usage or input error (bad
+option, unreadable or invalid file); 3 Test Connection failed; 4 `--max-time` ran out. Every failure is one
+line on stderr, with every form of the Secret Token masked, never a traceback.
 """
 
 from __future__ import annotations
@@ -41,8 +42,9 @@ from scim_harness.simulator.timeline import TimelineError
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONNECTION, EXIT_TIME = 0, 1, 2, 3, 4
 _DEFAULTS = EngineSettings()
 _EPILOG = (
-    "Exit codes: 0 all provisioned, job healthy; 1 users or groups failed or the job is quarantined or "
-    "disabled; 2 usage or input error; 3 Test Connection failed; 4 --max-time ran out."
+    "Exit codes: 0 all provisioned, job healthy; 1 users or groups failed, the target stopped answering, "
+    "or the job is quarantined or disabled; 2 usage or input error; 3 Test Connection failed; "
+    "4 --max-time ran out."
 )
 
 
@@ -201,7 +203,8 @@ def _simulate(
             timer.start()
         try:
             with RunProgress(job, duration, mode=progress, every=progress_every) as shown:  # type: ignore[arg-type]
-                cycles = TimelineRunner(job, source.timeline).run(duration, shown.advanced)
+                runner = TimelineRunner(job, source.timeline, stop_when_unreachable=True)
+                cycles = runner.run(duration, shown.advanced)
         except TimelineError as exc:
             raise HarnessError(str(exc)) from None
         finally:
@@ -230,6 +233,10 @@ def _verdict(job: ProvisioningJob, cycles: list[CycleSummary], max_time: str | N
             exit_now=False,
         )
         return EXIT_TIME
+    unreachable = cycles[-1].unreachable if cycles else None
+    if unreachable:
+        _error(mask(f"the SCIM endpoint stopped answering: {unreachable}"), EXIT_FAILED, exit_now=False)
+        return EXIT_FAILED
     if job.quarantined:
         reason = f" ({status.quarantine_reason})" if status.quarantine_reason else ""
         message = f": {status.quarantine_message}" if status.quarantine_message else ""

@@ -62,6 +62,7 @@ class Run:
     force_deletes: bool = False
     abort: threading.Event = field(default_factory=threading.Event)
     quarantine: Quarantine | None = None
+    unreachable: str | None = None  # the target stopped answering in time: the cycle ended (no quarantine)
     references: list[PendingReference] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     total: int = 0  # objects this run will look at (progress)
@@ -79,6 +80,13 @@ class Run:
         if self.on_demand:
             return
         self.quarantine = quarantine
+        self.abort.set()
+
+    def end_unreachable(self, reason: str) -> None:
+        """The target stopped answering: the objects not reached wait for the next cycle (not on demand)."""
+        if self.on_demand or self.abort.is_set():
+            return
+        self.unreachable = reason
         self.abort.set()
 
     def refer(self, reference: PendingReference) -> None:

@@ -133,6 +133,14 @@ class CycleRunner:
         )
         return [i for i in user_ids if i not in held]
 
+    def _end_if_unreachable(self, run: Run) -> None:
+        limit = self.ctx.settings.timeouts_end_cycle
+        calls = self.ctx.calls
+        if limit and calls.timeouts_in_a_row >= limit:
+            last = calls.last_timeout
+            count = calls.timeouts_in_a_row
+            run.end_unreachable(f"{count} calls in a row timed out (the last: {last})")
+
     def _each[T](
         self, run: Run, items: list[T], sync: Callable[[Run, T], LogEntry | None], *, count: bool = True
     ) -> None:
@@ -142,6 +150,7 @@ class CycleRunner:
             entry = sync(run, item)
             if entry is not None:
                 self.ctx.record(run, entry)
+            self._end_if_unreachable(run)
             if count:
                 with run.lock:
                     run.done += 1
@@ -199,6 +208,7 @@ def summarise(run: Run, started: datetime, wall_began: float, requests: int) -> 
         requests=requests,
         wall_seconds=time.perf_counter() - wall_began,
         aborted=run.abort.is_set(),
+        unreachable=run.unreachable,
         quarantine_reason=None if run.quarantine is None else run.quarantine.reason.value,
         by_action_status=dict(by_action_status),
     )

@@ -30,6 +30,8 @@ class CycleSummary:
     aborted: bool = False
     quarantine_reason: str | None = None
     by_action_status: dict[str, int] = field(default_factory=dict)
+    unreachable: str | None = None
+    """Why the cycle ended early because the target stopped answering (`timeouts_end_cycle`)."""
 
     def count(self, action: str | None = None, status: str | None = None) -> int:
         """Entries of this cycle with that action and/or status."""

@@ -25,10 +25,24 @@ def default_duration(timeline: list[TimelineEvent], cycle_interval: timedelta) -
 
 
 class TimelineRunner:
-    def __init__(self, job: ProvisioningJob, timeline: list[TimelineEvent]) -> None:
+    """With `stop_when_unreachable`, the run ends after the first cycle that found the target not answering
+    (a command-line run then ends in about one call's timeout, not one per cycle of the timeline)."""
+
+    def __init__(
+        self, job: ProvisioningJob, timeline: list[TimelineEvent], *, stop_when_unreachable: bool = False
+    ) -> None:
         self.job = job
         self.timeline = timeline
         self.cycles: list[CycleSummary] = []
+        self.stop_when_unreachable = stop_when_unreachable
+
+    @property
+    def unreachable(self) -> str | None:
+        """Why the last cycle ended because the target stopped answering, or None."""
+        return self.cycles[-1].unreachable if self.cycles else None
+
+    def _stopped(self) -> bool:
+        return self.job.cancelled or (self.stop_when_unreachable and self.unreachable is not None)
 
     def run(self, duration: timedelta, on_progress: Progress | None = None) -> list[CycleSummary]:
         """Start the job and play every event up to `duration`; TimelineError names a failing event."""
@@ -38,7 +52,7 @@ class TimelineRunner:
 
         def advance_to(moment: timedelta) -> None:
             nonlocal elapsed
-            while elapsed < moment and not job.cancelled:
+            while elapsed < moment and not self._stopped():
                 step = min(moment - elapsed, job.settings.cycle_interval)
                 self.cycles.extend(job.advance(step))
                 elapsed += step
@@ -48,7 +62,7 @@ class TimelineRunner:
         self.cycles.extend(job.advance(timedelta(0)))
         for event in (e for e in self.timeline if e.at <= duration):
             advance_to(event.at)
-            if job.cancelled:
+            if self._stopped():
                 break
             self._play(event)
         advance_to(duration)

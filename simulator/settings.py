@@ -38,6 +38,12 @@ class EngineSettings:
     max_retry_after_seconds: float = 3600.0  # [U] longer Retry-After values fall back to the next cycle
     retry_after_attempts: int = 3  # [U] in-cycle retries of one throttled request when honouring
     probes_per_cycle: int = 1  # [U] random-GUID probes at the start of a cycle (I-PROBE)
+    # [U] ours: a target that stops answering ends the cycle instead of costing every object its own
+    # timeout (1,000 users on 8 connections would wait over 2 hours). The cycle ends when its probe times
+    # out or when this many calls in a row time out; the objects not reached wait for the next cycle (the
+    # watermark stays), those already failed are escrowed. Fast failures (reset, TLS, not HTTP) cost no
+    # time and are logged per object as Entra does (D-LOGERR). 0: go on regardless.
+    timeouts_end_cycle: int = 8
     probes_per_on_demand: int = 3  # [Obs] I-PROBE counts 3 per on-demand run
     # [U] §1: Test Connection fetches "a random user and group" (D-SCIM), yet passes against Kintone, which
     # has no /Groups, before the help article turns group provisioning off. "tolerant" sends the group probe
@@ -67,6 +73,8 @@ class EngineSettings:
             )
         if not (1 <= self.max_connections <= 256):
             problems.append(f"max_connections must be 1 to 256, not {self.max_connections}")
+        if not (0 <= self.timeouts_end_cycle <= 1_000_000):
+            problems.append(f"timeouts_end_cycle must be 0 to 1000000, not {self.timeouts_end_cycle}")
         if self.max_response_bytes < 1024:
             problems.append(f"max_response_bytes must be at least 1024, not {self.max_response_bytes}")
         if self.cycle_interval <= timedelta(0):

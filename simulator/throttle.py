@@ -19,6 +19,14 @@ class ThrottledClient:
         self._clock = clock
         self._lock = threading.Lock()
         self._pause_until: datetime | None = None
+        self._timeouts = 0  # calls in a row that timed out
+        self._timeouts_lock = threading.Lock()
+        self.last_timeout = ""  # our description of the last call that timed out
+
+    @property
+    def timeouts_in_a_row(self) -> int:
+        """How many calls in a row, across every worker, timed out; any other outcome resets it."""
+        return self._timeouts
 
     def request(self, method: str, path: str, *, query: str = "", body: Any = None) -> Response:
         """One call. Honouring Retry-After suspends all activity for the period, then retries the call."""
@@ -37,6 +45,12 @@ class ThrottledClient:
                 attempts += 1
                 self._suspend(response.retry_after)
                 continue
+            with self._timeouts_lock:
+                if response.outcome is Outcome.TIMEOUT:
+                    self._timeouts += 1
+                    self.last_timeout = response.text
+                else:
+                    self._timeouts = 0
             return response
 
     def _suspend(self, seconds: float) -> None:

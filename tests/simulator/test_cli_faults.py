@@ -1,8 +1,10 @@
 """Faulty targets end `simulate` cleanly: within a bound, non-zero, one clear `error:` line (issue 10).
 
 Each fault server (tests/simulator/faults.py) is a real socket on 127.0.0.1. A fault from the first request
-fails Test Connection (exit 3); a fault after a healthy Test Connection fails the users, who wait in escrow
-(exit 1), as Entra logs Timeout, WebExceptionProtocolError, InternalServerError or TooManyRequests for each.
+fails Test Connection (exit 3). After a healthy Test Connection, a target that answers badly fails the users,
+who wait in escrow (exit 1), as Entra logs InternalServerError or TooManyRequests for each; a target that
+gives no answer at all (a timeout, a reset, bytes that are not HTTP, an endless body) ends the cycle at its
+probe (exit 1, `timeouts_end_cycle`), so the run takes one call's timeout, not one per user.
 """
 
 from __future__ import annotations
@@ -62,7 +64,22 @@ def test_a_faulty_target_fails_test_connection_quickly(kind: str) -> None:
     assert took < BOUND
 
 
-@pytest.mark.parametrize("kind", list(EXPECTED_TEXT))
+NO_ANSWER = ("never", "trickle")  # each call would cost the whole timeout
+BAD_ANSWER = ("reset", "500", "429", "huge", "garbage", "redirect")  # each call fails at once
+
+
+@pytest.mark.parametrize("kind", NO_ANSWER)
+def test_a_target_that_stops_answering_after_test_connection_ends_the_run(kind: str) -> None:
+    with FaultServer(kind, healthy=1) as target:
+        result, took = simulate(target.url, "--users", "30")
+    assert result.exit_code == 1, (result.exit_code, result.stderr)
+    line = one_error(result)
+    assert line.startswith("error: the SCIM endpoint stopped answering: the cycle's probe timed out: ")
+    assert EXPECTED_TEXT[kind] in line, line
+    assert took < BOUND
+
+
+@pytest.mark.parametrize("kind", BAD_ANSWER)
 def test_a_target_failing_after_test_connection_escrows_the_users(kind: str) -> None:
     with FaultServer(kind, healthy=1) as target:
         result, took = simulate(target.url)
