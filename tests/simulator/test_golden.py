@@ -19,7 +19,7 @@ import pytest
 from scim_harness.simulator.engine import EngineSettings
 from scim_harness.simulator.mappings import MappingSet
 from scim_harness.simulator.tenant import Tenant
-from tests.simulator.conftest import FakeScim, Recorded
+from tests.simulator.fake_scim import FakeScim, Recorded
 
 GOLDEN = Path(__file__).parent / "golden"
 BASE = "/scim/v2"
