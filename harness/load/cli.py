@@ -12,34 +12,10 @@ import sys
 from pathlib import Path
 
 import click
-from click.core import ParameterSource
 
 from scim_harness.common.errors import HarnessError
-from scim_harness.common.scim_wire import DIALECT_NAMES
 from scim_harness.load.plan import DEFAULT_CONCURRENCY
-
-TOKEN_ENV = "SCIM_HARNESS_TOKEN"
-
-
-def _token(ctx: click.Context, value: str | None, file: Path | None) -> str:
-    if file is not None:
-        try:
-            token = file.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise HarnessError(f"cannot read the token file: {exc.strerror}") from None
-        if token:
-            return token
-        raise HarnessError("the token file is empty")
-    if value and ctx.get_parameter_source("token") is ParameterSource.COMMANDLINE:
-        click.secho(
-            f"warning: a token on the command line is visible to other users of this machine and in shell "
-            f"history; prefer {TOKEN_ENV} or --token-file",
-            fg="yellow",
-            err=True,
-        )
-    if not value:
-        raise HarnessError(f"a Secret Token is needed: {TOKEN_ENV} or --token-file")
-    return value
+from scim_harness.vendor_options import TOKEN_ENV, dialect_option, read_token, tenant_options
 
 
 @click.command("load")
@@ -64,11 +40,7 @@ def _token(ctx: click.Context, value: str | None, file: Path | None) -> str:
     show_default=True,
     help="Share of the users changed before each incremental cycle (0.1 or 10%).",
 )
-@click.option(
-    "--dialect",
-    type=click.Choice(DIALECT_NAMES),
-    help="Entra's payload dialect (default: as the Tenant URL says, `?aadOptscim062020` or not).",
-)
+@dialect_option("Entra's payload dialect (default: as the Tenant URL says, `?aadOptscim062020` or not).")
 @click.option(
     "--concurrency",
     type=click.IntRange(min=1, max=10_000),
@@ -76,8 +48,7 @@ def _token(ctx: click.Context, value: str | None, file: Path | None) -> str:
     show_default=True,
     help="Parallel connections (Locust users) over all workers.",
 )
-@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the generated tenant.")
-@click.option("--locale", type=click.Choice(["en_US", "ja_JP", "mix"]), default="en_US", show_default=True)
+@tenant_options
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0.1, max=600),
@@ -135,7 +106,7 @@ def load(ctx: click.Context, **options: object) -> None:
         stream=sys.stderr,
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    token = _token(ctx, options["token"], options["token_file"])  # type: ignore[arg-type]
+    token = read_token(ctx, "token", options["token"], options["token_file"])  # type: ignore[arg-type]
     if options["master"] and options["worker"]:
         raise HarnessError("a process is either --master or --worker, not both")
     from scim_harness.load import engine  # Locust, and gevent's monkey-patching, from here on
