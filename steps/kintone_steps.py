@@ -125,8 +125,7 @@ def does_not_exist(kintone: Kintone, provisioning: Provisioning, alias: str) -> 
     source='D-HOW, D-COMPAT (active as "True"/"False" in legacy), Q-READD, D-SCIM',
 )
 def is_active(kintone: Kintone, scim_answers: AnswerLog, alias: str) -> None:
-    user = kintone.user(alias)
-    assert user is not None and user.active is True, f"{alias} in Kintone: {user}{scim_answers.last_said()}"
+    _has_status(kintone, scim_answers, alias, active=True)
 
 
 @then(parsers.parse('the user "{alias}" is inactive in Kintone'))
@@ -137,8 +136,12 @@ def is_active(kintone: Kintone, scim_answers: AnswerLog, alias: str) -> None:
     source="D-HOW, D-ATTR (the four deprovisioning events), D-COMPAT, I-STR",
 )
 def is_inactive(kintone: Kintone, scim_answers: AnswerLog, alias: str) -> None:
+    _has_status(kintone, scim_answers, alias, active=False)
+
+
+def _has_status(kintone: Kintone, scim_answers: AnswerLog, alias: str, *, active: bool) -> None:
     user = kintone.user(alias)
-    assert user is not None and user.active is False, f"{alias} in Kintone: {user}{scim_answers.last_said()}"
+    assert user is not None and user.active is active, f"{alias} in Kintone: {user}{scim_answers.last_said()}"
 
 
 @then(parsers.parse('the {name} of "{alias}" in Kintone is "{value}"'))
