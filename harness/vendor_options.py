@@ -1,6 +1,7 @@
 """What the vendor commands `compare` and `load` share on their command lines: the Secret Token (from a file,
 an option or the environment, with a warning when it is typed where the process list and shell history
-show it), and the options of the generated tenant and of Entra's dialect.
+show it), and the options of the generated tenant, Entra's dialect, the per-request timeout and the reports
+folder.
 
 `simulate` reads its token with the simulator's own bounded reader (simulator.cli_input.secret_token): the
 simulator imports nothing of the harness.
@@ -79,3 +80,25 @@ def tenant_options(command: Callable[..., Any]) -> Callable[..., Any]:
 def dialect_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """--dialect: Entra's payload dialect, by default as the Tenant URL says (`?aadOptscim062020` or not)."""
     return click.option("--dialect", type=click.Choice(DIALECT_NAMES), help=help_text)
+
+
+def timeout_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--timeout: each request's deadline, as Entra's."""
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(min=0.1, max=600),
+        default=60.0,
+        show_default=True,
+        help="Per-request timeout, seconds (Entra's is 60, Q-60S).",
+    )(command)
+
+
+def out_option(default: Path, help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--out: the folder the command's reports go to."""
+    return click.option(
+        "--out",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=default,
+        show_default=True,
+        help=help_text,
+    )

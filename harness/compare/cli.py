@@ -17,7 +17,7 @@ from scim_harness.compare.render import verdict, write_reports
 from scim_harness.compare.replay import Target, load_scenario, replay
 from scim_harness.simulator.mappings import MappingSet
 from scim_harness.simulator.timeline import parse_duration
-from scim_harness.vendor_options import TOKEN_ENV, dialect_option, tenant_options
+from scim_harness.vendor_options import TOKEN_ENV, dialect_option, out_option, tenant_options, timeout_option
 
 
 def read_token(ctx: click.Context, side: str, value: str | None, file: Path | None) -> str:
@@ -69,14 +69,8 @@ def _path(flag: str, help_text: str, **kwargs: object):
     help="Virtual time to run, e.g. 4h, 2d (default: the timeline's last event plus one cycle, 3h40m with "
     "the lifecycle; without a timeline only the initial cycle).",
 )
-@click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=60.0, show_default=True)
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("reports/compare"),
-    show_default=True,
-    help="Where compare.md, compare.html and compare.json go.",
-)
+@timeout_option
+@out_option(Path("reports/compare"), "Where compare.md, compare.html and compare.json go.")
 @click.pass_context
 def compare(
     ctx: click.Context,

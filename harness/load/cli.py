@@ -15,7 +15,14 @@ import click
 
 from scim_harness.common.errors import HarnessError
 from scim_harness.load.plan import DEFAULT_CONCURRENCY
-from scim_harness.vendor_options import TOKEN_ENV, dialect_option, read_token, tenant_options
+from scim_harness.vendor_options import (
+    TOKEN_ENV,
+    dialect_option,
+    out_option,
+    read_token,
+    tenant_options,
+    timeout_option,
+)
 
 
 @click.command("load")
@@ -49,13 +56,7 @@ from scim_harness.vendor_options import TOKEN_ENV, dialect_option, read_token, t
     help="Parallel connections (Locust users) over all workers.",
 )
 @tenant_options
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0.1, max=600),
-    default=60.0,
-    show_default=True,
-    help="Per-request timeout, seconds (Entra's is 60, Q-60S).",
-)
+@timeout_option
 @click.option("--token", envvar=TOKEN_ENV, show_envvar=True, metavar="TOKEN", help=f"Prefer {TOKEN_ENV}.")
 @click.option("--token-file", type=click.Path(dir_okay=False, path_type=Path), help="File holding the token.")
 @click.option("--master", is_flag=True, help="Run as the master of distributed workers (Locust's own mode).")
@@ -84,13 +85,7 @@ from scim_harness.vendor_options import TOKEN_ENV, dialect_option, read_token, t
     show_default=True,
     help="Afterwards, check through SCIM that every source user exists exactly once.",
 )
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("reports/load"),
-    show_default=True,
-    help="Where load.md, load.json and Locust's CSV and HTML go.",
-)
+@out_option(Path("reports/load"), "Where load.md, load.json and Locust's CSV and HTML go.")
 @click.option("--verbose", is_flag=True, help="Locust's own log lines (workers connecting, spawning...).")
 @click.pass_context
 def load(ctx: click.Context, **options: object) -> None:
