@@ -96,10 +96,15 @@ def _initial(server: ServerProcess, users: int, label: str) -> tuple[Usage, Reco
     return usage, recording, summary.count("Create", "Success")
 
 
+def _initial_on_emulator(users: int) -> tuple[Usage, Recording, int]:
+    """An initial cycle of `users` against a fresh emulator: (usage, its requests, created)."""
+    with emulator() as server:
+        return _initial(server, users, f"initial cycle, {users:,} users, emulator")
+
+
 def cpu_per_request(users: int) -> None:
     """The simulator's CPU per request against the emulator, beside two minimal clients' for the same."""
-    with emulator() as server:
-        sim, recording, created = _initial(server, users, f"initial cycle, {users:,} users, emulator")
+    sim, recording, created = _initial_on_emulator(users)
     n = recording.requests
     say(
         f"simulator, initial cycle of {users:,} users against the emulator: {n:,} requests "
@@ -158,8 +163,7 @@ def ceiling(users: int) -> None:
 
 def initial_cycle(users: int) -> None:
     """The issue's 100,000-user initial cycle: wall time, and the simulator's and the emulator's CPU."""
-    with emulator() as server:
-        sim, recording, created = _initial(server, users, f"initial cycle, {users:,} users, emulator")
+    sim, recording, created = _initial_on_emulator(users)
     n = recording.requests
     say(
         f"initial cycle, {users:,} users against the emulator: {sim.wall:.1f} s "

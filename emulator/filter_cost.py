@@ -9,6 +9,7 @@
   handed back every few milliseconds so other requests are served meanwhile, and past
   `Assumptions.filter_time_limit_seconds` the request is answered 400 `tooMany` (RFC 7644 §3.12: "more
   results than the server is willing to calculate or process").
+- Before the scan: an indexed `attr eq "value"` narrows the candidates (`indexed_term`, for both storages).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from scim2_models import InvalidValueException, SearchRequest
+from scim2_models.path import CompareOperator, Comparison, LogicalExpr, LogicalOperator
 
 from scim_harness.emulator.assumptions import Assumptions, ScimRefusal
 from scim_harness.emulator.errors import ScimRefusalError
@@ -48,6 +50,22 @@ def check_filter_text(text: str, assumptions: Assumptions) -> None:
                 "are supported.",
             )
         )
+
+
+def indexed_term(node: Any, attributes: Iterable[str]) -> tuple[str, str] | None:
+    """The first `attr eq "value"` on one of `attributes` (lower case), at the top of the parsed filter or in
+    a top-level `and`: (attribute lower-cased, value). The store narrows its scan by it."""
+    terms = node.terms if isinstance(node, LogicalExpr) and node.op == LogicalOperator.and_ else (node,)
+    for term in terms:
+        if (
+            isinstance(term, Comparison)
+            and term.op == CompareOperator.eq
+            and isinstance(term.value, str)
+            and term.attr_path.sub_attr is None
+            and term.attr_path.attr.lower() in attributes
+        ):
+            return term.attr_path.attr.lower(), term.value
+    return None
 
 
 def start_of(search: SearchRequest[Any]) -> int:

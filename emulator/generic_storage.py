@@ -24,10 +24,9 @@ from scim2_models import (
     SearchRequest,
     UniquenessException,
 )
-from scim2_models.path import CompareOperator, Comparison, LogicalExpr, LogicalOperator
 from scim2_server.storage import AsyncScimStorage, SearchPage
 
-from scim_harness.emulator.filter_cost import EvaluationBudget, evaluate, start_of
+from scim_harness.emulator.filter_cost import EvaluationBudget, evaluate, indexed_term, start_of
 from scim_harness.emulator.inputs import lone_surrogate
 from scim_harness.emulator.meta import parse_iso, version_number, version_tag
 from scim_harness.emulator.state import EmulatorState
@@ -37,23 +36,6 @@ from scim_harness.emulator.store.resources import ResourceTable
 # Not kept: the document holds what a read returns, and a password is never returned (RFC 7643 §7 writeOnly).
 _NOT_STORED = {"id", "meta", "members", "password"}
 _INDEXED = {"User": {"username": "name"}, "Group": {"displayname": "name"}}
-
-
-def _indexed_term(node: Any, names: dict[str, str]) -> tuple[str, str] | None:
-    """The first `attr eq "value"` on an indexed attribute, at the filter's top or in a top-level `and`."""
-    terms = node.terms if isinstance(node, LogicalExpr) and node.op == LogicalOperator.and_ else (node,)
-    for term in terms:
-        if (
-            isinstance(term, Comparison)
-            and term.op == CompareOperator.eq
-            and isinstance(term.value, str)
-            and term.attr_path.sub_attr is None
-        ):
-            attribute = term.attr_path.attr.lower()
-            column = {**names, "externalid": "external_id", "id": "resource_id"}.get(attribute)
-            if column is not None:
-                return column, term.value
-    return None
 
 
 class GenericStorage(AsyncScimStorage):
@@ -116,11 +98,12 @@ class GenericStorage(AsyncScimStorage):
         model = self.models[str(resource_type.id)]
         bound = ScimFilter[model](str(search_request.filter))  # type: ignore[valid-type]
         query = ResourceQuery()
-        indexed = _indexed_term(bound.ast, _INDEXED[str(resource_type.id)])
+        columns = {**_INDEXED[str(resource_type.id)], "externalid": "external_id", "id": "resource_id"}
+        indexed = indexed_term(bound.ast, columns)
         if indexed is not None and lone_surrogate(indexed[1]):
             return SearchPage(0, [])  # no stored text holds a lone surrogate
         if indexed is not None:
-            query = ResourceQuery(**{indexed[0]: indexed[1]})
+            query = ResourceQuery(**{columns[indexed[0]]: indexed[1]})
 
         def keep(record: ResourceRecord) -> Resource[Any] | None:
             resource = self._resource(resource_type, record)

@@ -71,21 +71,22 @@ class User(Resource[Any]):
     response is written from the row by user_json, the one writer of the User JSON."""
 
 
-BEARER_TOKEN_SCHEME = AuthenticationScheme(
-    type=AuthenticationScheme.Type.oauthbearertoken,
-    name="API token",
-    description="The API token created on Kintone's Provisioning page, sent as an HTTP Bearer token",
-    spec_uri=Reference[External]("https://datatracker.ietf.org/doc/html/rfc6750"),
-    primary=True,
+def _bearer_token(description: str) -> AuthenticationScheme:
+    """An API token sent as an HTTP Bearer token (RFC 6750), the one scheme each profile offers."""
+    return AuthenticationScheme(
+        type=AuthenticationScheme.Type.oauthbearertoken,
+        name="API token",
+        description=description,
+        spec_uri=Reference[External]("https://datatracker.ietf.org/doc/html/rfc6750"),
+        primary=True,
+    )
+
+
+BEARER_TOKEN_SCHEME = _bearer_token(
+    "The API token created on Kintone's Provisioning page, sent as an HTTP Bearer token"
 )
-
-
-GENERIC_TOKEN_SCHEME = AuthenticationScheme(
-    type=AuthenticationScheme.Type.oauthbearertoken,
-    name="API token",
-    description="An API token created on the emulator's admin surface, sent as an HTTP Bearer token",
-    spec_uri=Reference[External]("https://datatracker.ietf.org/doc/html/rfc6750"),
-    primary=True,
+GENERIC_TOKEN_SCHEME = _bearer_token(
+    "An API token created on the emulator's admin surface, sent as an HTTP Bearer token"
 )
 
 

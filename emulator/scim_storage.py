@@ -20,12 +20,11 @@ from scim2_models import (
     SearchRequest,
     UniquenessException,
 )
-from scim2_models.path import CompareOperator, Comparison, LogicalExpr, LogicalOperator
 from scim2_server.storage import AsyncScimStorage, SearchPage
 
 from scim_harness.emulator import kintone_rules
 from scim_harness.emulator.errors import ScimRefusalError
-from scim_harness.emulator.filter_cost import EvaluationBudget, evaluate, start_of
+from scim_harness.emulator.filter_cost import EvaluationBudget, evaluate, indexed_term, start_of
 from scim_harness.emulator.inputs import lone_surrogate, sql_int
 from scim_harness.emulator.kintone_user import user_of, values_of
 from scim_harness.emulator.meta import version_number
@@ -34,22 +33,7 @@ from scim_harness.emulator.state import EmulatorState
 from scim_harness.emulator.store import DuplicateLoginName, UserQuery, UserRecord, UserValues, VersionMismatch
 
 DUPLICATE_DETAIL = "A user with this login name (userName) already exists"
-
-
-def _indexed_term(node: Any) -> tuple[str, str] | None:
-    """The first `attr eq "value"` on an indexed attribute (userName, externalId, id), at the top of the
-    filter or in a top-level `and`: (attribute lower-cased, value)."""
-    terms = node.terms if isinstance(node, LogicalExpr) and node.op == LogicalOperator.and_ else (node,)
-    for term in terms:
-        if (
-            isinstance(term, Comparison)
-            and term.op == CompareOperator.eq
-            and isinstance(term.value, str)
-            and term.attr_path.sub_attr is None
-            and term.attr_path.attr.lower() in ("username", "externalid", "id")
-        ):
-            return term.attr_path.attr.lower(), term.value
-    return None
+_INDEXED = ("username", "externalid", "id")
 
 
 def _narrowed(query: UserQuery, attribute: str, value: str, rules: Any) -> UserQuery:
@@ -111,7 +95,7 @@ class KintoneStorage(AsyncScimStorage):
             return SearchPage(users.count(query), [user_of(r) for r in records])
 
         bound = ScimFilter[User](str(search_request.filter))
-        indexed = _indexed_term(bound.ast)
+        indexed = indexed_term(bound.ast, _INDEXED)
         if indexed is not None:
             query = _narrowed(query, *indexed, state.rules)
 

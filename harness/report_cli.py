@@ -11,35 +11,41 @@ from scim_harness.reporting.environment import FILE_NAME, read_environment
 from scim_harness.reporting.summary import write_summary
 
 
+def _path(flag: str, name: str, default: Path | None, help_text: str):
+    return click.option(
+        flag,
+        name,
+        type=click.Path(path_type=Path),
+        default=default,
+        show_default=default is not None,
+        help=help_text,
+    )
+
+
 @click.command("report")
-@click.option(
+@_path(
     "--results",
     "results_dir",
-    type=click.Path(path_type=Path),
-    default=Path("reports/allure-results"),
-    show_default=True,
-    help="Allure results directory written by `scim-harness run`.",
+    Path("reports/allure-results"),
+    "Allure results directory written by `scim-harness run`.",
 )
-@click.option(
+@_path(
     "--out",
     "report_dir",
-    type=click.Path(path_type=Path),
-    default=Path("reports/allure-report"),
-    show_default=True,
-    help="Directory for the single-file HTML report (index.html).",
+    Path("reports/allure-report"),
+    "Directory for the single-file HTML report (index.html).",
 )
-@click.option(
+@_path(
     "--junit",
     "junit_xml",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="JUnit XML of the run, for the Markdown summary [default: junit.xml next to the results].",
+    None,
+    "JUnit XML of the run, for the Markdown summary [default: junit.xml next to the results].",
 )
-@click.option(
+@_path(
     "--history",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Allure history file shown in the report, read only [default: history.jsonl next to the results].",
+    "history",
+    None,
+    "Allure history file shown in the report, read only [default: history.jsonl next to the results].",
 )
 def report(results_dir: Path, report_dir: Path, junit_xml: Path | None, history: Path | None) -> None:
     """Rebuild the HTML report and the Markdown summary from existing results (no scenario is run)."""

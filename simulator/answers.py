@@ -169,7 +169,10 @@ def failure(method: str, path: str, outcome: Outcome, text: str, elapsed_ms: int
 
 
 def parse_retry_after(value: str | None) -> float | None:
-    """Retry-After as seconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3)."""
+    """Retry-After as seconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3); None when absent or bad.
+
+    One reading for Entra's engine and for the `load` command's Locust users (harness/load/locust_user.py).
+    """
     if not value:
         return None
     value = value.strip()
@@ -177,9 +180,11 @@ def parse_retry_after(value: str | None) -> float | None:
         return float(value)
     try:
         when = parsedate_to_datetime(value)
-        return max(0.0, (when - datetime.now(UTC)).total_seconds())
     except (TypeError, ValueError, OverflowError):
         return None
+    if when.tzinfo is None:  # "-0000": RFC 5322's unknown zone is no time to wait for
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _decode(content: bytes, content_type: str) -> str:

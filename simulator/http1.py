@@ -138,17 +138,24 @@ class Reader:
 
     def line(self, what: str, limit: int) -> bytes:
         """One CRLF-ended line, taken from the buffer (without the CRLF)."""
+        return self.until(b"\r\n", what, limit)
+
+    def until(self, separator: bytes, what: str, limit: int, *, nothing: str = "") -> bytes:
+        """The bytes before the next `separator` (at most `limit` of them), taken from the buffer with it;
+        `nothing` is the error when the connection ends before a single byte came."""
         buffer = self.buffer
         start = 0
-        while (end := buffer.find(b"\r\n", start)) < 0:
+        while (end := buffer.find(separator, start)) < 0:
             if len(buffer) > limit:
                 raise RemoteProtocolError(f"the answer's {what} is longer than {limit:,} bytes")
-            start = max(len(buffer) - 1, 0)
+            start = max(len(buffer) - len(separator) + 1, 0)
             if not self.fill():
-                raise RemoteProtocolError(_ended(what))
-        line = bytes(buffer[:end])
-        del buffer[: end + 2]
-        return line
+                raise RemoteProtocolError(nothing if nothing and not buffer else _ended(what))
+        if end > limit:
+            raise RemoteProtocolError(f"the answer's {what} is longer than {limit:,} bytes")
+        data = bytes(buffer[:end])
+        del buffer[: end + len(separator)]
+        return data
 
     def exactly(self, size: int) -> bytes:
         buffer = self.buffer
@@ -196,20 +203,9 @@ def read_answer(reader: Reader, method: str, limit: int) -> Answer:
 
 
 def _head(reader: Reader) -> tuple[int, int, list[tuple[str, str]]]:
-    buffer = reader.buffer
-    start = 0
-    while (end := buffer.find(b"\r\n\r\n", start)) < 0:
-        if len(buffer) > MAX_HEAD_BYTES:
-            raise RemoteProtocolError(f"the answer's head is longer than {MAX_HEAD_BYTES:,} bytes")
-        start = max(len(buffer) - 3, 0)
-        if not reader.fill():
-            if not buffer:
-                raise RemoteProtocolError("Server disconnected without sending a response.")
-            raise RemoteProtocolError(_ended("head"))
-    if end > MAX_HEAD_BYTES:
-        raise RemoteProtocolError(f"the answer's head is longer than {MAX_HEAD_BYTES:,} bytes")
-    raw = bytes(buffer[:end])
-    del buffer[: end + 4]
+    raw = reader.until(
+        b"\r\n\r\n", "head", MAX_HEAD_BYTES, nothing="Server disconnected without sending a response."
+    )
     status_line, _, fields = raw.partition(b"\r\n")
     match = _STATUS.fullmatch(status_line)
     if match is None:

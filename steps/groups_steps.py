@@ -253,9 +253,7 @@ def group_deleted(entra_wire: EntraWire, directory: Directory, group: str) -> No
 def group_gone(
     entra_wire: EntraWire, protocol_probe: ProtocolProbe, directory: Directory, group: str
 ) -> None:
-    created = wire_checks.created(entra_wire, "Groups", "displayName", directory.group_name(group))
-    group_id = created.response.get("id") if isinstance(created.response, dict) else ""
-    answer = protocol_probe.read_group(str(group_id))
+    answer = protocol_probe.read_group(created_group_id(entra_wire, directory, group))
     assert answer.is_scim_error(404), f"after the delete: {answer.summary()}"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pytest_bdd import parsers, step, then
 
+from scim_harness.drivers.base import TargetUser
 from scim_harness.drivers.protocol_probe import ProtocolProbe
 from scim_harness.reporting.verdicts import verdict
 from scim_harness.steps.support.directory import Directory
@@ -88,10 +89,7 @@ def ip_allowlist_lifted(kintone_admin: KintoneAdmin) -> None:
 def exists_with_display_name(
     kintone: Kintone, provisioning: Provisioning, alias: str, display_name: str
 ) -> None:
-    user = kintone.user(alias)
-    assert user is not None, (
-        f"{alias} is not in Kintone; provisioning log: {provisioning.failures_for(alias)}"
-    )
+    user = _in_kintone(kintone, alias, f"; provisioning log: {provisioning.failures_for(alias)}")
     assert user.display_name == display_name
 
 
@@ -99,10 +97,7 @@ def exists_with_display_name(
 def exists_with_long_display_name(
     kintone: Kintone, directory: Directory, provisioning: Provisioning, alias: str, length: int
 ) -> None:
-    user = kintone.user(alias)
-    assert user is not None, (
-        f"{alias} is not in Kintone; provisioning log: {provisioning.failures_for(alias)}"
-    )
+    user = _in_kintone(kintone, alias, f"; provisioning log: {provisioning.failures_for(alias)}")
     assert user.display_name == directory.attribute(alias, "displayName") and len(user.display_name) == length
 
 
@@ -125,8 +120,7 @@ def does_not_exist(kintone: Kintone, provisioning: Provisioning, alias: str) -> 
     source='D-HOW, D-COMPAT (active as "True"/"False" in legacy), Q-READD, D-SCIM',
 )
 def is_active(kintone: Kintone, scim_answers: AnswerLog, alias: str) -> None:
-    user = kintone.user(alias)
-    assert user is not None and user.active is True, f"{alias} in Kintone: {user}{scim_answers.last_said()}"
+    _has_status(kintone, scim_answers, alias, active=True)
 
 
 @then(parsers.parse('the user "{alias}" is inactive in Kintone'))
@@ -137,8 +131,19 @@ def is_active(kintone: Kintone, scim_answers: AnswerLog, alias: str) -> None:
     source="D-HOW, D-ATTR (the four deprovisioning events), D-COMPAT, I-STR",
 )
 def is_inactive(kintone: Kintone, scim_answers: AnswerLog, alias: str) -> None:
+    _has_status(kintone, scim_answers, alias, active=False)
+
+
+def _in_kintone(kintone: Kintone, alias: str, why: str = "") -> TargetUser:
+    """The user in Kintone, or a failure saying it is missing (and why, where the log knows)."""
     user = kintone.user(alias)
-    assert user is not None and user.active is False, f"{alias} in Kintone: {user}{scim_answers.last_said()}"
+    assert user is not None, f"{alias} is not in Kintone{why}"
+    return user
+
+
+def _has_status(kintone: Kintone, scim_answers: AnswerLog, alias: str, *, active: bool) -> None:
+    user = kintone.user(alias)
+    assert user is not None and user.active is active, f"{alias} in Kintone: {user}{scim_answers.last_said()}"
 
 
 @then(parsers.parse('the {name} of "{alias}" in Kintone is "{value}"'))
@@ -149,8 +154,7 @@ def is_inactive(kintone: Kintone, scim_answers: AnswerLog, alias: str) -> None:
     source="D-SCIM (PATCH), D-COMPAT (the forms of each dialect), RFC 7644 §3.5.2",
 )
 def item_is(kintone: Kintone, scim_answers: AnswerLog, name: str, alias: str, value: str) -> None:
-    user = kintone.user(alias)
-    assert user is not None, f"{alias} is not in Kintone"
+    user = _in_kintone(kintone, alias)
     actual = getattr(user, item(name).target_field)
     assert actual == value, (
         f"the {name} of {alias} in Kintone is {actual!r}, not {value!r}{scim_answers.last_said()}"
@@ -176,8 +180,7 @@ def email_from_entra(kintone: Kintone, directory: Directory, alias: str) -> None
     source="D-HOW (links kept across restarts), Q-READD, D-SCIM",
 )
 def same_user(kintone: Kintone, people: People, alias: str) -> None:
-    user, before = kintone.user(alias), people[alias].kintone_id
-    assert user is not None, f"{alias} is not in Kintone"
+    user, before = _in_kintone(kintone, alias), people[alias].kintone_id
     assert before is not None and user.id == before, (
         f"{alias} is a different Kintone user now (id {user.id}, was {before})"
     )
@@ -196,8 +199,7 @@ def exactly_one(kintone: Kintone, alias: str) -> None:
 
 @then(parsers.parse('the user "{alias}" is a new Kintone user'))
 def new_user(kintone: Kintone, people: People, alias: str) -> None:
-    user, before = kintone.user(alias), people[alias].kintone_id
-    assert user is not None, f"{alias} is not in Kintone"
+    user, before = _in_kintone(kintone, alias), people[alias].kintone_id
     assert before is not None and user.id != before, f"{alias} is still the Kintone user {before}"
 
 

@@ -24,7 +24,27 @@ from typing import Any
 
 MEMORY = ":memory:"
 
-SCHEMA = """
+
+def _resource_table(table: str) -> str:
+    """The generic profile's users and groups share one table shape: the SCIM document as JSON, the name and
+    externalId beside it for uniqueness checks and filters, and a version for ETags."""
+    return f"""
+CREATE TABLE IF NOT EXISTS {table} (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    external_id TEXT,
+    document TEXT NOT NULL,
+    created TEXT NOT NULL,
+    modified TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX IF NOT EXISTS {table}_name_lower ON {table} (lower(name));
+CREATE INDEX IF NOT EXISTS {table}_external_id ON {table} (external_id);
+"""
+
+
+SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS users (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     user_name TEXT NOT NULL,
@@ -58,28 +78,10 @@ CREATE TABLE IF NOT EXISTS settings (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS scim_users (
-    id TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    external_id TEXT,
-    document TEXT NOT NULL,
-    created TEXT NOT NULL,
-    modified TEXT NOT NULL,
-    version INTEGER NOT NULL DEFAULT 1
-);
-CREATE INDEX IF NOT EXISTS scim_users_name_lower ON scim_users (lower(name));
-CREATE INDEX IF NOT EXISTS scim_users_external_id ON scim_users (external_id);
-CREATE TABLE IF NOT EXISTS scim_groups (
-    id TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    external_id TEXT,
-    document TEXT NOT NULL,
-    created TEXT NOT NULL,
-    modified TEXT NOT NULL,
-    version INTEGER NOT NULL DEFAULT 1
-);
-CREATE INDEX IF NOT EXISTS scim_groups_name_lower ON scim_groups (lower(name));
-CREATE INDEX IF NOT EXISTS scim_groups_external_id ON scim_groups (external_id);
+"""
+    + _resource_table("scim_users")
+    + _resource_table("scim_groups")
+    + """
 CREATE TABLE IF NOT EXISTS scim_memberships (
     group_id TEXT NOT NULL,
     value TEXT NOT NULL,
@@ -89,6 +91,7 @@ CREATE TABLE IF NOT EXISTS scim_memberships (
 );
 CREATE INDEX IF NOT EXISTS scim_memberships_value ON scim_memberships (value);
 """
+)
 
 TABLES = ("users", "tombstones", "tokens", "settings", "scim_users", "scim_groups", "scim_memberships")
 

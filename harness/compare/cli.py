@@ -2,50 +2,36 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import click
-from click.core import ParameterSource
 
+from scim_harness import vendor_options
 from scim_harness.common.errors import HarnessError
 from scim_harness.common.redact import Redactor
-from scim_harness.common.scim_wire import DIALECT_NAMES, Dialect
+from scim_harness.common.scim_wire import Dialect
 from scim_harness.compare import reach
 from scim_harness.compare.diff import compare as compare_sides
 from scim_harness.compare.render import verdict, write_reports
 from scim_harness.compare.replay import Target, load_scenario, replay
 from scim_harness.simulator.mappings import MappingSet
 from scim_harness.simulator.timeline import parse_duration
-
-TOKEN_ENV = "SCIM_HARNESS_TOKEN"
+from scim_harness.vendor_options import TOKEN_ENV, dialect_option, out_option, tenant_options, timeout_option
 
 
 def read_token(ctx: click.Context, side: str, value: str | None, file: Path | None) -> str:
     """A side's Secret Token: its file, else --token-X / SCIM_HARNESS_TOKEN_X, else SCIM_HARNESS_TOKEN."""
-    if file is not None:
-        try:
-            token = file.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise HarnessError(f"cannot read the token file of {side}: {exc.strerror}") from None
-        if not token:
-            raise HarnessError(f"the token file of {side} is empty")
-        return token
-    if value and ctx.get_parameter_source(f"token_{side.lower()}") is ParameterSource.COMMANDLINE:
-        click.secho(
-            f"warning: a token on the command line is visible to other users of this machine and in shell "
-            f"history; prefer {TOKEN_ENV}_{side} or --token-{side.lower()}-file",
-            fg="yellow",
-            err=True,
-        )
-    token = value or os.environ.get(TOKEN_ENV)
-    if not token:
-        raise HarnessError(
-            f"a Secret Token for {side} is needed: {TOKEN_ENV}_{side}, --token-{side.lower()}-file, "
-            f"or {TOKEN_ENV}"
-        )
-    return token
+    return vendor_options.read_token(
+        ctx,
+        f"token_{side.lower()}",
+        value,
+        file,
+        of=side,
+        env=f"{TOKEN_ENV}_{side}",
+        file_flag=f"--token-{side.lower()}-file",
+        fallback_env=TOKEN_ENV,
+    )
 
 
 def _path(flag: str, help_text: str, **kwargs: object):
@@ -65,8 +51,7 @@ def _path(flag: str, help_text: str, **kwargs: object):
 @click.option(
     "--users", type=click.IntRange(min=0, max=100_000), help="Generate a tenant of N users instead."
 )
-@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the generated tenant.")
-@click.option("--locale", type=click.Choice(["en_US", "ja_JP", "mix"]), default="en_US", show_default=True)
+@tenant_options
 @click.option(
     "--lifecycle/--no-lifecycle",
     default=True,
@@ -74,10 +59,8 @@ def _path(flag: str, help_text: str, **kwargs: object):
     help="Play the built-in lifecycle (updates, deprovisioning, a rename...) on generated users.",
 )
 @_path("--mappings", "Attribute mappings file (default: the Kintone help article's set).")
-@click.option(
-    "--dialect",
-    type=click.Choice(DIALECT_NAMES),
-    help="Entra's payload dialect for both (default: as the Tenant URLs say, `?aadOptscim062020` or not).",
+@dialect_option(
+    "Entra's payload dialect for both (default: as the Tenant URLs say, `?aadOptscim062020` or not)."
 )
 @click.option(
     "--run",
@@ -86,14 +69,8 @@ def _path(flag: str, help_text: str, **kwargs: object):
     help="Virtual time to run, e.g. 4h, 2d (default: the timeline's last event plus one cycle, 3h40m with "
     "the lifecycle; without a timeline only the initial cycle).",
 )
-@click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=60.0, show_default=True)
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("reports/compare"),
-    show_default=True,
-    help="Where compare.md, compare.html and compare.json go.",
-)
+@timeout_option
+@out_option(Path("reports/compare"), "Where compare.md, compare.html and compare.json go.")
 @click.pass_context
 def compare(
     ctx: click.Context,

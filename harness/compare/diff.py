@@ -19,20 +19,15 @@ from typing import Any
 from scim_harness.compare import normalise
 from scim_harness.compare.recorder import ABSENT, Exchange
 from scim_harness.compare.replay import LogOutcome, SideResult
+from scim_harness.simulator.timeline import format_duration
 
 ONLY_A = "only in A"
 ONLY_B = "only in B"
 
 
 def at_text(delta: timedelta) -> str:
-    """`0s`, `40m`, `1h20m`: virtual time since the start."""
-    seconds = int(delta.total_seconds())
-    out = ""
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        count, seconds = divmod(seconds, size)
-        if count:
-            out += f"{count}{unit}"
-    return out or "0s"
+    """`0s`, `40m`, `1h20m`: virtual time since the start, in whole seconds (the rows' alignment key)."""
+    return format_duration(timedelta(seconds=int(delta.total_seconds())))
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -89,26 +90,48 @@ def markdown(comparison: Comparison, scenario: Scenario) -> str:
                 f"| {difference.section} | {difference.object} | `{_md(difference.what)}` "
                 f"| {difference.field} | {len(rows)} | {rows[0].at} | {_md(a)} | {_md(b)} |"
             )
-    lines += ["", "## Exchanges, side by side", ""]
-    lines += ["| # | at | object | request | A | B | result |", "|---|---|---|---|---|---|---|"]
-    for number, row in enumerate(comparison.exchanges, start=1):
-        lines.append(
-            f"| {number} | {row.at} | {row.object} | `{_md(row.what)}` | {_status(row.a)} | {_status(row.b)} "
-            f"| {_result(row)} |"
-        )
-    lines += ["", "## Provisioning log, side by side", ""]
-    lines += ["| at | object | action | A | B | result |", "|---|---|---|---|---|---|"]
-    for row in comparison.log:
-        lines.append(
-            f"| {row.at} | {row.object} | {row.what.removeprefix('log ')} | {_outcome(row.a)} "
-            f"| {_outcome(row.b)} | {_result(row)} |"
-        )
-    lines += ["", "## End state of each user the sequence touched", ""]
-    lines += ["| object | result | A | B |", "|---|---|---|---|"]
-    for row in comparison.final_state:
-        lines.append(f"| {row.object} | {_result(row)} | {_md(shown(row.a))} | {_md(shown(row.b))} |")
+    lines += _section(
+        "Exchanges, side by side",
+        ["#", "at", "object", "request", "A", "B", "result"],
+        (
+            [str(n), row.at, row.object, f"`{_md(row.what)}`", _status(row.a), _status(row.b), _result(row)]
+            for n, row in enumerate(comparison.exchanges, start=1)
+        ),
+    )
+    lines += _section(
+        "Provisioning log, side by side",
+        ["at", "object", "action", "A", "B", "result"],
+        (
+            [
+                row.at,
+                row.object,
+                row.what.removeprefix("log "),
+                _outcome(row.a),
+                _outcome(row.b),
+                _result(row),
+            ]
+            for row in comparison.log
+        ),
+    )
+    lines += _section(
+        "End state of each user the sequence touched",
+        ["object", "result", "A", "B"],
+        ([row.object, _result(row), _md(shown(row.a)), _md(shown(row.b))] for row in comparison.final_state),
+    )
     lines += ["", _normalised_note(), ""]
     return "\n".join(lines)
+
+
+def _section(title: str, header: list[str], rows: Iterable[list[str]]) -> list[str]:
+    """A Markdown section holding one table."""
+    return [
+        "",
+        f"## {title}",
+        "",
+        f"| {' | '.join(header)} |",
+        "|" + "---|" * len(header),
+        *(f"| {' | '.join(cells)} |" for cells in rows),
+    ]
 
 
 def _normalised_note() -> str:

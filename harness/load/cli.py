@@ -12,34 +12,17 @@ import sys
 from pathlib import Path
 
 import click
-from click.core import ParameterSource
 
 from scim_harness.common.errors import HarnessError
-from scim_harness.common.scim_wire import DIALECT_NAMES
 from scim_harness.load.plan import DEFAULT_CONCURRENCY
-
-TOKEN_ENV = "SCIM_HARNESS_TOKEN"
-
-
-def _token(ctx: click.Context, value: str | None, file: Path | None) -> str:
-    if file is not None:
-        try:
-            token = file.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise HarnessError(f"cannot read the token file: {exc.strerror}") from None
-        if token:
-            return token
-        raise HarnessError("the token file is empty")
-    if value and ctx.get_parameter_source("token") is ParameterSource.COMMANDLINE:
-        click.secho(
-            f"warning: a token on the command line is visible to other users of this machine and in shell "
-            f"history; prefer {TOKEN_ENV} or --token-file",
-            fg="yellow",
-            err=True,
-        )
-    if not value:
-        raise HarnessError(f"a Secret Token is needed: {TOKEN_ENV} or --token-file")
-    return value
+from scim_harness.vendor_options import (
+    TOKEN_ENV,
+    dialect_option,
+    out_option,
+    read_token,
+    tenant_options,
+    timeout_option,
+)
 
 
 @click.command("load")
@@ -64,11 +47,7 @@ def _token(ctx: click.Context, value: str | None, file: Path | None) -> str:
     show_default=True,
     help="Share of the users changed before each incremental cycle (0.1 or 10%).",
 )
-@click.option(
-    "--dialect",
-    type=click.Choice(DIALECT_NAMES),
-    help="Entra's payload dialect (default: as the Tenant URL says, `?aadOptscim062020` or not).",
-)
+@dialect_option("Entra's payload dialect (default: as the Tenant URL says, `?aadOptscim062020` or not).")
 @click.option(
     "--concurrency",
     type=click.IntRange(min=1, max=10_000),
@@ -76,15 +55,8 @@ def _token(ctx: click.Context, value: str | None, file: Path | None) -> str:
     show_default=True,
     help="Parallel connections (Locust users) over all workers.",
 )
-@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the generated tenant.")
-@click.option("--locale", type=click.Choice(["en_US", "ja_JP", "mix"]), default="en_US", show_default=True)
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0.1, max=600),
-    default=60.0,
-    show_default=True,
-    help="Per-request timeout, seconds (Entra's is 60, Q-60S).",
-)
+@tenant_options
+@timeout_option
 @click.option("--token", envvar=TOKEN_ENV, show_envvar=True, metavar="TOKEN", help=f"Prefer {TOKEN_ENV}.")
 @click.option("--token-file", type=click.Path(dir_okay=False, path_type=Path), help="File holding the token.")
 @click.option("--master", is_flag=True, help="Run as the master of distributed workers (Locust's own mode).")
@@ -113,13 +85,7 @@ def _token(ctx: click.Context, value: str | None, file: Path | None) -> str:
     show_default=True,
     help="Afterwards, check through SCIM that every source user exists exactly once.",
 )
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("reports/load"),
-    show_default=True,
-    help="Where load.md, load.json and Locust's CSV and HTML go.",
-)
+@out_option(Path("reports/load"), "Where load.md, load.json and Locust's CSV and HTML go.")
 @click.option("--verbose", is_flag=True, help="Locust's own log lines (workers connecting, spawning...).")
 @click.pass_context
 def load(ctx: click.Context, **options: object) -> None:
@@ -135,7 +101,7 @@ def load(ctx: click.Context, **options: object) -> None:
         stream=sys.stderr,
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    token = _token(ctx, options["token"], options["token_file"])  # type: ignore[arg-type]
+    token = read_token(ctx, "token", options["token"], options["token_file"])  # type: ignore[arg-type]
     if options["master"] and options["worker"]:
         raise HarnessError("a process is either --master or --worker, not both")
     from scim_harness.load import engine  # Locust, and gevent's monkey-patching, from here on

@@ -20,7 +20,8 @@ from scim_harness.common.scim_wire import ENTRA_CONTENT_TYPE
 from scim_harness.compare.reach import split
 from scim_harness.load.flow import Answer, Call, EntraFlow, Source
 from scim_harness.load.plan import LoadPlan, Slice
-from scim_harness.load.work import WAIT, Pacer, Progress, Work, retry_after_seconds
+from scim_harness.load.work import WAIT, Pacer, Progress, Work
+from scim_harness.simulator.answers import parse_retry_after
 
 RETRY_AFTER_ATTEMPTS = 3  # as the simulator's `retry_after_attempts` default [U]
 MAX_RETRY_AFTER = 3600.0  # as the simulator's `max_retry_after_seconds` default [U]
@@ -119,7 +120,7 @@ class EntraProvisioning(FastHttpUser):
                 if status == 429:
                     progress.throttled += 1
                     response.failure("HTTP 429 Too Many Requests")
-                    wait = retry_after_seconds(response.headers.get("Retry-After"))
+                    wait = parse_retry_after(response.headers.get("Retry-After"))
                     if wait is None:
                         progress.throttled_without_retry_after += 1
                         return Answer(status, body)

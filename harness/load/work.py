@@ -12,8 +12,6 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 from scim_harness.load.flow import Outcome, Source
 
@@ -127,19 +125,3 @@ class Pacer:
         """Entra "will suspend all provisioning activities for the time period indicated in the
         Retry-After header" (Q-LOAD)."""
         self._suspended_until = max(self._suspended_until, self._clock() + seconds)
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """Retry-After as seconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3); None when absent or bad."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())

@@ -28,18 +28,9 @@ class ScenarioOutcome:
     message: str
 
 
-def run_in_process(
-    env: Mapping[str, str],
-    work_dir: Path,
-    dialects: list[str],
-    markers: str | None = None,
-    selection: Sequence[str] = (),
-) -> list[ScenarioOutcome]:
-    """Runs the suite once with `env` (SCIM_HARNESS_* settings, the dialect `both` or the one of `dialects`),
-    every scenario or the test functions named in `selection`; its outcomes, read from its JUnit XML."""
-    work_dir.mkdir(parents=True, exist_ok=True)
-    junit = work_dir / "junit.xml"
-    junit.unlink(missing_ok=True)
+def suite_arguments(junit: Path, selection: Sequence[str] = (), markers: str | None = None) -> list[str]:
+    """pytest's arguments for one run of the suite without xdist (the tests' runs use them too): every
+    scenario or the test functions named in `selection`, the outcomes as JUnit XML in `junit`."""
     module = STEPS_DIR / "test_conformance.py"
     arguments = [
         *([f"{module}::{name}" for name in selection] or [str(STEPS_DIR)]),
@@ -57,8 +48,22 @@ def run_in_process(
         "-W",
         "ignore::DeprecationWarning",
     ]
-    if markers:
-        arguments += ["-m", markers]
+    return [*arguments, "-m", markers] if markers else arguments
+
+
+def run_in_process(
+    env: Mapping[str, str],
+    work_dir: Path,
+    dialects: list[str],
+    markers: str | None = None,
+    selection: Sequence[str] = (),
+) -> list[ScenarioOutcome]:
+    """Runs the suite once with `env` (SCIM_HARNESS_* settings, the dialect `both` or the one of `dialects`),
+    every scenario or the test functions named in `selection`; its outcomes, read from its JUnit XML."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    junit = work_dir / "junit.xml"
+    junit.unlink(missing_ok=True)
+    arguments = suite_arguments(junit, selection, markers)
     saved = dict(os.environ)
     try:
         for name in [n for n in os.environ if n.startswith(("SCIM_HARNESS_", "PYTEST_"))]:

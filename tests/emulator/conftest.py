@@ -19,18 +19,35 @@ USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 
 
-@pytest.fixture(scope="session")
-def emulator_server() -> Iterator[EmulatorServer]:
-    config = EmulatorConfig(seed_token=SEED_TOKEN, admin_password=ADMIN_PASSWORD)
+def _serve(profile: str) -> Iterator[EmulatorServer]:
+    config = EmulatorConfig(profile=profile, seed_token=SEED_TOKEN, admin_password=ADMIN_PASSWORD)
     with EmulatorServer(config) as server:
         yield server
 
 
-@pytest.fixture
-def admin(emulator_server: EmulatorServer) -> Iterator[AdminClient]:
-    with AdminClient(emulator_server.base_url, emulator_server.admin_login, ADMIN_PASSWORD) as client:
+def _reset(server: EmulatorServer) -> Iterator[AdminClient]:
+    with AdminClient(server.base_url, server.admin_login, ADMIN_PASSWORD) as client:
         client.reset()
         yield client
+
+
+def _scim(server: EmulatorServer) -> Iterator[httpx.Client]:
+    """A SCIM client with the seeded API token, sending no Accept header (as Entra may not)."""
+    with httpx.Client(
+        base_url=server.scim_url, headers={"Authorization": f"Bearer {SEED_TOKEN}"}, timeout=TIMEOUT_S
+    ) as client:
+        client.headers.pop("Accept", None)
+        yield client
+
+
+@pytest.fixture(scope="session")
+def emulator_server() -> Iterator[EmulatorServer]:
+    yield from _serve("kintone")
+
+
+@pytest.fixture
+def admin(emulator_server: EmulatorServer) -> Iterator[AdminClient]:
+    yield from _reset(emulator_server)
 
 
 @pytest.fixture
@@ -42,35 +59,23 @@ def emulator(emulator_server: EmulatorServer, admin: AdminClient) -> EmulatorSer
 @pytest.fixture
 def scim(emulator: EmulatorServer) -> Iterator[httpx.Client]:
     """A SCIM client with the seeded API token, sending no Accept header (as Entra may not)."""
-    with httpx.Client(
-        base_url=emulator.scim_url, headers={"Authorization": f"Bearer {SEED_TOKEN}"}, timeout=TIMEOUT_S
-    ) as client:
-        client.headers.pop("Accept", None)
-        yield client
+    yield from _scim(emulator)
 
 
 @pytest.fixture(scope="session")
 def generic_server() -> Iterator[EmulatorServer]:
-    config = EmulatorConfig(profile="generic", seed_token=SEED_TOKEN, admin_password=ADMIN_PASSWORD)
-    with EmulatorServer(config) as server:
-        yield server
+    yield from _serve("generic")
 
 
 @pytest.fixture
 def generic_admin(generic_server: EmulatorServer) -> Iterator[AdminClient]:
-    with AdminClient(generic_server.base_url, generic_server.admin_login, ADMIN_PASSWORD) as client:
-        client.reset()
-        yield client
+    yield from _reset(generic_server)
 
 
 @pytest.fixture
 def gscim(generic_server: EmulatorServer, generic_admin: AdminClient) -> Iterator[httpx.Client]:
     """SCIM on a freshly reset generic emulator, with the seed token and no Accept header (as Entra)."""
-    with httpx.Client(
-        base_url=generic_server.scim_url, headers={"Authorization": f"Bearer {SEED_TOKEN}"}, timeout=TIMEOUT_S
-    ) as client:
-        client.headers.pop("Accept", None)
-        yield client
+    yield from _scim(generic_server)
 
 
 @pytest.fixture

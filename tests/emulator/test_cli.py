@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
@@ -15,6 +13,7 @@ from click.testing import CliRunner
 from scim_harness.emulator.cli import emulator as emulator_cli
 from scim_harness.emulator.server import EmulatorServer
 from tests.emulator.conftest import ADMIN_PASSWORD, TIMEOUT_S
+from tests.emulator.serve_process import free_port, serve_once
 
 
 @pytest.fixture
@@ -101,41 +100,20 @@ def test_unreachable_emulator_is_a_harness_error(monkeypatch: pytest.MonkeyPatch
     from scim_harness.common.errors import HarnessError
 
     monkeypatch.setenv("SCIM_HARNESS_ADMIN_PASSWORD", "x")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     result = CliRunner().invoke(emulator_cli, ["propagation", "status", "--url", f"http://127.0.0.1:{port}"])
     assert isinstance(result.exception, HarnessError) and "cannot reach" in str(result.exception)
 
 
 def test_serve_seeds_the_token_and_never_echoes_it() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     token = "serve-token-abcdef123456"
-    env = {**os.environ, "SCIM_HARNESS_TOKEN": token, "SCIM_HARNESS_ADMIN_PASSWORD": "serve-admin-pw"}
-    code = "from scim_harness.emulator.cli import emulator; emulator()"
-    process = subprocess.Popen(
-        [sys.executable, "-c", code, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    env = {"SCIM_HARNESS_TOKEN": token, "SCIM_HARNESS_ADMIN_PASSWORD": "serve-admin-pw"}
+    url = f"http://127.0.0.1:{port}/scim/v2/Users"
+    response, output = serve_once(
+        port, [], env, lambda: httpx.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=1)
     )
-    try:
-        url = f"http://127.0.0.1:{port}/scim/v2/Users"
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                response = httpx.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=1)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline and process.poll() is None, "serve did not start"
-                time.sleep(0.05)
-        assert response.status_code == 200
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=10)
+    assert response.status_code == 200
     assert "Kintone SCIM emulator" in output
     assert token not in output and "serve-admin-pw" not in output
 
@@ -167,47 +145,22 @@ def test_serve_on_a_port_in_use_is_one_readable_line() -> None:
     assert "Kintone SCIM emulator" not in result.stdout  # nothing claims to be serving
 
 
-def _serve(*args: str) -> tuple[subprocess.Popen[str], int]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {
-        **os.environ,
-        "SCIM_HARNESS_TOKEN": "serve-token-abcdef123456",
-        "SCIM_HARNESS_ADMIN_PASSWORD": "pw",
-    }
-    code = "from scim_harness.emulator.cli import emulator; emulator()"
-    process = subprocess.Popen(
-        [sys.executable, "-c", code, "serve", "--port", str(port), *args],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    return process, port
-
-
 def test_serve_the_generic_profile_with_a_defect() -> None:
-    process, port = _serve("--profile", "generic", "--defect", "create_200_instead_of_201")
+    port = free_port()
+    env = {"SCIM_HARNESS_TOKEN": "serve-token-abcdef123456", "SCIM_HARNESS_ADMIN_PASSWORD": "pw"}
     headers = {"Authorization": "Bearer serve-token-abcdef123456"}
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                types = httpx.get(
-                    f"http://127.0.0.1:{port}/scim/v2/ResourceTypes", headers=headers, timeout=1
-                )
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline and process.poll() is None, "serve did not start"
-                time.sleep(0.05)
-        assert sorted(t["id"] for t in types.json()["Resources"]) == ["Group", "User"]
-        body = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "u"}
-        created = httpx.post(f"http://127.0.0.1:{port}/scim/v2/Users", json=body, headers=headers, timeout=5)
-        assert created.status_code == 200  # the defect switched on at start
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=10)
+    scim = f"http://127.0.0.1:{port}/scim/v2"
+    body = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "u"}
+
+    def call() -> tuple[httpx.Response, httpx.Response]:
+        types = httpx.get(f"{scim}/ResourceTypes", headers=headers, timeout=1)
+        return types, httpx.post(f"{scim}/Users", json=body, headers=headers, timeout=5)
+
+    (types, created), output = serve_once(
+        port, ["--profile", "generic", "--defect", "create_200_instead_of_201"], env, call
+    )
+    assert sorted(t["id"] for t in types.json()["Resources"]) == ["Group", "User"]
+    assert created.status_code == 200  # the defect switched on at start
     assert "Generic SCIM service" in output and "create_200_instead_of_201" in output
 
 

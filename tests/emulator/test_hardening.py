@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from scim_harness.emulator.server import EmulatorServer
 from scim_harness.emulator.store import DatabaseInUse
 from tests.emulator.conftest import ADMIN_PASSWORD, SEED_TOKEN, TIMEOUT_S
 from tests.emulator.hostile_http import HostileRequest, send
+from tests.emulator.serve_process import free_port
 
 
 def credential(password: str) -> str:
@@ -150,9 +150,7 @@ def test_a_second_emulator_on_the_same_file_is_refused_with_a_clear_message(tmp_
 
 def test_a_second_emulator_process_exits_with_one_line(tmp_path: Path) -> None:
     db = str(tmp_path / "one.sqlite")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     with EmulatorServer(config(db_path=db)):
         code = "from scim_harness.cli import main; main()"
         result = subprocess.run(

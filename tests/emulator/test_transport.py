@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import ssl
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,6 +15,7 @@ from scim_harness.emulator.assumptions import Assumptions, ConnectionLimit
 from scim_harness.emulator.config import EmulatorConfig
 from scim_harness.emulator.server import EmulatorServer
 from tests.emulator.conftest import SEED_TOKEN, TIMEOUT_S, assert_scim_error
+from tests.emulator.serve_process import free_port, serve_once
 
 PASSWORD = "pw-transport"
 BEARER = {"Authorization": f"Bearer {SEED_TOKEN}"}
@@ -57,34 +54,22 @@ def test_the_admin_client_trusts_a_ca_file(tls_server: EmulatorServer) -> None:
 
 
 def test_serve_tls_writes_the_ca_for_clients(tmp_path: Path) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     ca_file = tmp_path / "ca.pem"
-    env = {**os.environ, "SCIM_HARNESS_TOKEN": SEED_TOKEN, "SCIM_HARNESS_ADMIN_PASSWORD": PASSWORD}
-    code = "from scim_harness.emulator.cli import emulator; emulator()"
-    process = subprocess.Popen(
-        [sys.executable, "-c", code, "serve", "--port", str(port), "--tls", "--ca-out", str(ca_file)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    env = {"SCIM_HARNESS_TOKEN": SEED_TOKEN, "SCIM_HARNESS_ADMIN_PASSWORD": PASSWORD}
+
+    def call() -> httpx.Response:
+        trust = ssl.create_default_context(cafile=str(ca_file))
+        return httpx.get(f"https://127.0.0.1:{port}/scim/v2/Users", headers=BEARER, verify=trust, timeout=1)
+
+    response, output = serve_once(
+        port,
+        ["--tls", "--ca-out", str(ca_file)],
+        env,
+        call,
+        retry_on=(httpx.TransportError, FileNotFoundError, ssl.SSLError),
     )
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                trust = ssl.create_default_context(cafile=str(ca_file))
-                url = f"https://127.0.0.1:{port}/scim/v2/Users"
-                response = httpx.get(url, headers=BEARER, verify=trust, timeout=1)
-                break
-            except (httpx.TransportError, FileNotFoundError, ssl.SSLError):
-                assert time.monotonic() < deadline and process.poll() is None, "serve --tls did not start"
-                time.sleep(0.1)
-        assert response.status_code == 200
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=10)
+    assert response.status_code == 200
     assert f"https://127.0.0.1:{port}/scim/v2" in output and str(ca_file) in output
     assert SEED_TOKEN not in output and PASSWORD not in output
 

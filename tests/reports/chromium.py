@@ -28,6 +28,21 @@ _LAUNCHER = (
 )
 
 
+HEADLESS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--disable-breakpad",
+)
+"""A quiet headless chromium: no sandbox (tests run as root in containers), no network of its own, no crash
+reports; every chromium the tests start has these switches."""
+
+
 def chromium_binary() -> str | None:
     return next((path for name in CHROMIUM_NAMES if (path := shutil.which(name))), None)
 
@@ -46,15 +61,7 @@ class ChromiumPage:
         self._from_chromium, from_chromium_w = os.pipe()
         arguments = [
             binary,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-            "--disable-breakpad",
+            *HEADLESS,
             f"--user-data-dir={profile}",
             "--remote-debugging-pipe",
             "about:blank",

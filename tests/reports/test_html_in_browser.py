@@ -5,23 +5,20 @@ from __future__ import annotations
 import html
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from scim_harness.reporting import REPORT_NAME
+from tests.reports.chromium import HEADLESS, chromium_binary
 from tests.reports.conftest import SampleRun
 from tests.reports.test_reports import CREATED, FAILING
 
-CHROMIUM_NAMES = ("chromium", "chromium-browser")
-
 
 def _chromium() -> str:
-    for name in CHROMIUM_NAMES:
-        if path := shutil.which(name):
-            return path
+    if path := chromium_binary():
+        return path
     pytest.fail(
         "Debian's chromium is required to check that the HTML report renders and was not found on PATH; "
         "install it with `apt-get install chromium` (scripts/bootstrap.sh --browser does)"
@@ -33,16 +30,8 @@ def _rendered_text(page: Path, profile: Path) -> str:
     done = subprocess.run(
         [
             _chromium(),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
+            *HEADLESS,
             "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-            "--disable-breakpad",
             "--disable-crash-reporter",
             f"--user-data-dir={profile}",
             "--virtual-time-budget=15000",

@@ -9,7 +9,7 @@ import pytest
 from scim_harness.common.errors import HarnessError
 from scim_harness.config import SuiteConfig
 from scim_harness.preflight import preflight
-from tests.run.conftest import RunningEmulator, scim_harness
+from tests.run.conftest import Done, RunningEmulator, scim_harness
 
 # Wide: the machine is shared and loaded; a run that started would take far longer and write junit.xml.
 SECONDS = 60
@@ -22,20 +22,18 @@ def _one_line_error(output: str) -> str:
     return lines[0]
 
 
-def test_a_wrong_token_stops_the_run_before_any_scenario(emulator: RunningEmulator, tmp_path: Path) -> None:
+def _stopped_run(tmp_path: Path, url: str, env: dict[str, str], *target: str) -> tuple[Done, str]:
+    """`scim-harness run` that the pre-flight must stop: exit code 2 and one line, which is returned."""
     done = scim_harness(
-        "run",
-        "--target",
-        "scim",
-        "--url",
-        emulator.server.scim_url,
-        "--reports",
-        str(tmp_path / "reports"),
-        cwd=tmp_path,
-        env={"SCIM_HARNESS_TOKEN": "not-the-token-0123456789"},
+        "run", *target, "--url", url, "--reports", str(tmp_path / "reports"), cwd=tmp_path, env=env
     )
     assert done.code == 2
-    line = _one_line_error(done.output)
+    return done, _one_line_error(done.output)
+
+
+def test_a_wrong_token_stops_the_run_before_any_scenario(emulator: RunningEmulator, tmp_path: Path) -> None:
+    env = {"SCIM_HARNESS_TOKEN": "not-the-token-0123456789"}
+    done, line = _stopped_run(tmp_path, emulator.server.scim_url, env, "--target", "scim")
     assert "refused the token (HTTP 401)" in line and "SCIM_HARNESS_TOKEN" in line
     assert "not-the-token-0123456789" not in done.output
     assert done.seconds < SECONDS
@@ -43,34 +41,16 @@ def test_a_wrong_token_stops_the_run_before_any_scenario(emulator: RunningEmulat
 
 
 def test_an_unreachable_target_stops_the_run(tmp_path: Path) -> None:
-    done = scim_harness(
-        "run",
-        "--target",
-        "scim",
-        "--url",
-        "http://127.0.0.1:9/scim/v2",
-        "--reports",
-        str(tmp_path / "reports"),
-        cwd=tmp_path,
-        env={"SCIM_HARNESS_TOKEN": "some-token-0123456789"},
-    )
-    assert done.code == 2
-    assert "cannot reach the target at http://127.0.0.1:9/scim/v2" in _one_line_error(done.output)
+    env = {"SCIM_HARNESS_TOKEN": "some-token-0123456789"}
+    done, line = _stopped_run(tmp_path, "http://127.0.0.1:9/scim/v2", env, "--target", "scim")
+    assert "cannot reach the target at http://127.0.0.1:9/scim/v2" in line
     assert done.seconds < SECONDS
 
 
 def test_a_wrong_administrator_password_stops_the_run(emulator: RunningEmulator, tmp_path: Path) -> None:
-    done = scim_harness(
-        "run",
-        "--url",
-        emulator.server.base_url,
-        "--reports",
-        str(tmp_path / "reports"),
-        cwd=tmp_path,
-        env={"SCIM_HARNESS_ADMIN_PASSWORD": "not-the-password"},
-    )
-    assert done.code == 2
-    assert "refused the administrator's login 'Administrator' (HTTP 401)" in _one_line_error(done.output)
+    env = {"SCIM_HARNESS_ADMIN_PASSWORD": "not-the-password"}
+    done, line = _stopped_run(tmp_path, emulator.server.base_url, env)
+    assert "refused the administrator's login 'Administrator' (HTTP 401)" in line
     assert "not-the-password" not in done.output
 
 

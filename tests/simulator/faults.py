@@ -25,6 +25,7 @@ import json
 import socket
 import struct
 import threading
+from typing import Self
 from urllib.parse import quote
 
 KINDS = ("never", "trickle", "reset", "500", "429", "huge", "garbage", "redirect", "echo")
@@ -38,13 +39,15 @@ def _answer(status: str, body: bytes, extra: str = "") -> bytes:
     return (head + extra + "\r\n").encode() + body
 
 
-class FaultServer:
-    def __init__(self, kind: str, *, healthy: int = 0, pace: float = 0.2) -> None:
-        assert kind in KINDS, kind
-        self.kind = kind
-        self.healthy = healthy
-        self.pace = pace
-        self.requests = 0
+class RawServer:
+    """A raw-socket HTTP/1.1 server on 127.0.0.1: accepts in a thread, frames each request by its
+    Content-Length and hands it to `handle`; counts connections (all, and open at once). The base of the
+    fault servers here and of tests/simulator/test_http1.py's recording server."""
+
+    def __init__(self) -> None:
+        self.connections = 0
+        self.open_now = 0
+        self.most_open = 0
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._sock = socket.socket()
@@ -58,7 +61,7 @@ class FaultServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._sock.getsockname()[1]}/scim/v2"
 
-    def __enter__(self) -> FaultServer:
+    def __enter__(self) -> Self:
         self._accepting.start()
         return self
 
@@ -66,47 +69,76 @@ class FaultServer:
         self._stop.set()
         self._accepting.join(timeout=5)
         self._sock.close()
-        for thread in self._threads:
+        for thread in list(self._threads):
             thread.join(timeout=5)
+
+    def handle(self, conn: socket.socket, head: bytes, body: bytes) -> bool:
+        """Answer one request; False when the connection is done with."""
+        raise NotImplementedError
 
     def _accept(self) -> None:
         while not self._stop.is_set():
             try:
                 conn, _ = self._sock.accept()
-            except (TimeoutError, OSError):
+            except OSError:
                 continue
+            with self._lock:
+                self.connections += 1
             thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
             self._threads.append(thread)
             thread.start()
 
     def _serve(self, conn: socket.socket) -> None:
-        conn.settimeout(0.2)
-        with contextlib.closing(conn):
-            buffer = b""
-            while not self._stop.is_set():
-                try:
-                    data = conn.recv(65536)
-                except TimeoutError:
-                    continue
-                except OSError:
+        conn.settimeout(0.1)
+        with self._lock:
+            self.open_now += 1
+            self.most_open = max(self.most_open, self.open_now)
+        try:
+            with contextlib.closing(conn):
+                self._read(conn)
+        finally:
+            with self._lock:
+                self.open_now -= 1
+
+    def _read(self, conn: socket.socket) -> None:
+        buffer = b""
+        while not self._stop.is_set():
+            try:
+                data = conn.recv(65536)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            if not data:
+                return
+            buffer += data
+            while b"\r\n\r\n" in buffer:
+                head, _, rest = buffer.partition(b"\r\n\r\n")
+                length = _content_length(head)
+                if len(rest) < length:
+                    break
+                buffer = rest[length:]
+                if not self.handle(conn, head, rest[:length]):
                     return
-                if not data:
-                    return
-                buffer += data
-                while b"\r\n\r\n" in buffer:
-                    head, _, rest = buffer.partition(b"\r\n\r\n")
-                    length = _content_length(head)
-                    if len(rest) < length:
-                        break
-                    buffer = rest[length:]
-                    with self._lock:
-                        self.requests += 1
-                        number = self.requests
-                    if number <= self.healthy:
-                        conn.sendall(_answer("200 OK", EMPTY_LIST))
-                        continue
-                    if not self._misbehave(conn, head):
-                        return
+
+
+class FaultServer(RawServer):
+    def __init__(self, kind: str, *, healthy: int = 0, pace: float = 0.2) -> None:
+        assert kind in KINDS, kind
+        super().__init__()
+        self.kind = kind
+        self.healthy = healthy
+        self.pace = pace
+        self.requests = 0
+
+    def handle(self, conn: socket.socket, head: bytes, body: bytes) -> bool:
+        with self._lock:
+            self.requests += 1
+            number = self.requests
+        if number <= self.healthy:
+            conn.sendall(_answer("200 OK", EMPTY_LIST))
+            return True
+        return self._misbehave(conn, head)
 
     def _misbehave(self, conn: socket.socket, head: bytes) -> bool:
         """Do the fault; False when the connection is done with."""

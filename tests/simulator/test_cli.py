@@ -15,7 +15,7 @@ import trustme
 from click.testing import CliRunner, Result
 
 from scim_harness.cli import main
-from tests.simulator.conftest import TOKEN, FakeScim
+from tests.simulator.fake_scim import TOKEN, FakeScim
 
 EXAMPLE = Path(__file__).parents[2] / "simulator" / "data" / "example-tenant.json"
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from scim_harness.cli import main
 from scim_harness.simulator.files import MB
-from tests.simulator.conftest import TOKEN, FakeScim
+from tests.simulator.fake_scim import TOKEN, FakeScim
 
 GOOD_USER = {"userPrincipalName": "a@contoso.com", "assigned": True}
 DEEP = "[" * 100_000 + "]" * 100_000

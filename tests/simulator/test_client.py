@@ -13,7 +13,7 @@ from scim_harness.simulator.client import ScimClient
 from scim_harness.simulator.payloads import group_filter_query
 from scim_harness.simulator.settings import EngineSettings
 from scim_harness.simulator.tenant_url import parse_tenant_url
-from tests.simulator.conftest import TOKEN, FakeScim
+from tests.simulator.fake_scim import TOKEN, FakeScim
 from tests.simulator.faults import FaultServer
 
 

@@ -15,7 +15,7 @@ from scim_harness.simulator.engine import EngineSettings
 from scim_harness.simulator.mappings import AttributeMapping, MappingError, MappingSet
 from scim_harness.simulator.scoping import ScopingFilter
 from scim_harness.simulator.tenant import Tenant
-from tests.simulator.conftest import TOKEN, FakeScim, add_person
+from tests.simulator.fake_scim import TOKEN, FakeScim, add_person
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 DEPARTMENT_AND_TITLE = [

@@ -7,7 +7,7 @@ from datetime import timedelta
 from scim_harness.simulator.engine import EngineSettings
 from scim_harness.simulator.scoping import ScopingFilter
 from scim_harness.simulator.tenant import Tenant
-from tests.simulator.conftest import BASE_PATH, FakeScim, add_person, decoded_filter
+from tests.simulator.fake_scim import BASE_PATH, FakeScim, add_person, decoded_filter
 
 USERS = f"{BASE_PATH}/Users"
 

@@ -8,7 +8,7 @@ from scim_harness.simulator.engine import EngineSettings
 from scim_harness.simulator.mappings import MappingSet
 from scim_harness.simulator.quarantine import EscrowThresholds
 from scim_harness.simulator.tenant import Tenant
-from tests.simulator.conftest import TOKEN, FakeScim, add_person
+from tests.simulator.fake_scim import TOKEN, FakeScim, add_person
 
 CREDENTIALS = "SystemForCrossDomainIdentityManagementCredentialValidationFailure"
 

@@ -15,7 +15,7 @@ from scim_harness.simulator.quarantine import EscrowThresholds
 from scim_harness.simulator.source import ChangeLog
 from scim_harness.simulator.tenant import Tenant
 from scim_harness.simulator.user_sync import UserSync
-from tests.simulator.conftest import FakeScim, add_person
+from tests.simulator.fake_scim import FakeScim, add_person
 from tests.simulator.test_golden import ENTERPRISE, mapping_set
 
 

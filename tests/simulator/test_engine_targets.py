@@ -14,7 +14,7 @@ from scim_harness.simulator.engine import EngineSettings, ProvisioningJob
 from scim_harness.simulator.mappings import MappingSet
 from scim_harness.simulator.tenant import Tenant
 from tests import third_party_scim
-from tests.simulator.conftest import TOKEN, add_person
+from tests.simulator.fake_scim import TOKEN, add_person
 
 DIALECTS = [pytest.param("", id="legacy"), pytest.param("?aadOptscim062020", id="aadOptscim062020")]
 

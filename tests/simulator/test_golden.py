@@ -19,7 +19,7 @@ import pytest
 from scim_harness.simulator.engine import EngineSettings
 from scim_harness.simulator.mappings import MappingSet
 from scim_harness.simulator.tenant import Tenant
-from tests.simulator.conftest import FakeScim, Recorded
+from tests.simulator.fake_scim import FakeScim, Recorded
 
 GOLDEN = Path(__file__).parent / "golden"
 BASE = "/scim/v2"
@@ -158,36 +158,40 @@ def _seeded_update(tenant: Tenant, scim: FakeScim, old: dict[str, str], new: dic
     return target_id
 
 
-def test_replace_several_attributes_legacy(tenant: Tenant, make_job, scim: FakeScim) -> None:
-    old = dict(displayName="a", mail="a@x.com", givenName="b", surname="c", mailNickname="d", employeeId="e")
-    new = dict(
-        displayName="Pvlo",
-        mail="TestBcwqnm@test.microsoft.com",
-        givenName="Gtfd",
-        surname="Pkqf",
-        mailNickname="Eqpj",
-        employeeId="Eqpj",
-    )
-    target_id = _seeded_update(tenant, scim, old, new)
-    make_job(mappings=ALL_USER_MAPPINGS).run_cycle()
-    assert_golden(scim.sent("PATCH")[0], "patch_replace_many_legacy.http", id=target_id)
+_OLD = dict(displayName="a", mail="a@x.com", givenName="b", surname="c", mailNickname="d", employeeId="e")
+# One update of several attributes per dialect: the target's values before, the source's after.
+_SEVERAL = {
+    "legacy": (
+        _OLD,
+        dict(
+            displayName="Pvlo",
+            mail="TestBcwqnm@test.microsoft.com",
+            givenName="Gtfd",
+            surname="Pkqf",
+            mailNickname="Eqpj",
+            employeeId="Eqpj",
+        ),
+    ),
+    "flag": (
+        dict(_OLD, mailNickname="same"),
+        dict(
+            displayName="Bjfe",
+            mail="TestMhvaes@test.microsoft.com",
+            givenName="Kkom",
+            surname="Unua",
+            mailNickname="same",
+            employeeId="Aklq",
+        ),
+    ),
+}
 
 
-def test_replace_several_attributes_flag(tenant: Tenant, make_job, scim: FakeScim) -> None:
-    old = dict(
-        displayName="a", mail="a@x.com", givenName="b", surname="c", mailNickname="same", employeeId="e"
-    )
-    new = dict(
-        displayName="Bjfe",
-        mail="TestMhvaes@test.microsoft.com",
-        givenName="Kkom",
-        surname="Unua",
-        mailNickname="same",
-        employeeId="Aklq",
-    )
+@pytest.mark.parametrize("dialect", sorted(_SEVERAL))
+def test_replace_several_attributes(tenant: Tenant, make_job, scim: FakeScim, dialect: str) -> None:
+    old, new = _SEVERAL[dialect]
     target_id = _seeded_update(tenant, scim, old, new)
-    make_job(flag=True, mappings=ALL_USER_MAPPINGS).run_cycle()
-    assert_golden(scim.sent("PATCH")[0], "patch_replace_many_flag.http", id=target_id)
+    make_job(flag=dialect == "flag", mappings=ALL_USER_MAPPINGS).run_cycle()
+    assert_golden(scim.sent("PATCH")[0], f"patch_replace_many_{dialect}.http", id=target_id)
 
 
 def test_email_and_family_name_legacy(tenant: Tenant, make_job, scim: FakeScim) -> None:

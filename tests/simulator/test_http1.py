@@ -29,87 +29,24 @@ from scim_harness.simulator.http1 import (
 )
 from scim_harness.simulator.settings import EngineSettings
 from scim_harness.simulator.transport import ConnectionPool, origin_of, request_target, tls_context
-from tests.simulator.faults import FaultServer
+from tests.simulator.faults import FaultServer, RawServer
 
 TOKEN = "tok-0123456789abcdef"
 
 
-class RecordingServer:
+class RecordingServer(RawServer):
     """Records every request's raw bytes; answers 200 with a small JSON body (or what `answer` says)."""
 
     def __init__(self, answer: bytes = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}") -> None:
+        super().__init__()
         self.answer = answer
         self.raw: list[bytes] = []
-        self.connections = 0
-        self.open_now = 0
-        self.most_open = 0
-        self._lock = threading.Lock()
-        self._sock = socket.socket()
-        self._sock.bind(("127.0.0.1", 0))
-        self._sock.listen(64)
-        self._sock.settimeout(0.1)
-        self._stop = threading.Event()
-        self._threads = [threading.Thread(target=self._accept, daemon=True)]
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._sock.getsockname()[1]}/scim/v2"
-
-    def __enter__(self) -> RecordingServer:
-        self._threads[0].start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        for thread in list(self._threads):
-            thread.join(timeout=5)
-        self._sock.close()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except OSError:
-                continue
-            with self._lock:
-                self.connections += 1
-            thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
-            self._threads.append(thread)
-            thread.start()
-
-    def _serve(self, conn: socket.socket) -> None:
-        conn.settimeout(0.1)
-        with self._lock:
-            self.open_now += 1
-            self.most_open = max(self.most_open, self.open_now)
-        buffer = b""
-        try:
-            while not self._stop.is_set():
-                try:
-                    data = conn.recv(65536)
-                except TimeoutError:
-                    continue
-                except OSError:
-                    return
-                if not data:
-                    return
-                buffer += data
-                while b"\r\n\r\n" in buffer:
-                    head, _, rest = buffer.partition(b"\r\n\r\n")
-                    length = 0
-                    for line in head.split(b"\r\n")[1:]:
-                        if line.lower().startswith(b"content-length:"):
-                            length = int(line.split(b":")[1])
-                    if len(rest) < length:
-                        break
-                    self.raw.append(head + b"\r\n\r\n" + rest[:length])
-                    buffer = rest[length:]
-                    time.sleep(0.02 if b"/slow" in head else 0)
-                    conn.sendall(self.answer)
-        finally:
-            with self._lock:
-                self.open_now -= 1
-            conn.close()
+    def handle(self, conn: socket.socket, head: bytes, body: bytes) -> bool:
+        self.raw.append(head + b"\r\n\r\n" + body)
+        time.sleep(0.02 if b"/slow" in head else 0)
+        conn.sendall(self.answer)
+        return True
 
 
 # ---- the request: the bytes httpx sent ------------------------------------------------------------------

@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.console import Console
 
 from scim_harness.simulator.tenant import Tenant
-from tests.simulator.conftest import TOKEN, FakeScim, add_person
+from tests.simulator.fake_scim import TOKEN, FakeScim, add_person
 
 
 def test_entries_have_entra_shape(tenant: Tenant, make_job, scim: FakeScim) -> None:

@@ -15,7 +15,7 @@ import trustme
 from scim_harness.simulator.engine import EngineSettings
 from scim_harness.simulator.tenant import Tenant
 from scim_harness.simulator.transport import tls_context
-from tests.simulator.conftest import FakeScim, add_person
+from tests.simulator.fake_scim import FakeScim, add_person
 
 UNTRUSTED = "Could not establish trust relationship for the SSL/TLS secure channel"
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from scim_harness.run_cli import STEPS_DIR
+from scim_harness.selftest.outcomes import suite_arguments
 
 MODULE = STEPS_DIR / "test_conformance.py"
 
@@ -22,31 +23,12 @@ class Outcome:
     message: str
 
 
-def _pytest_options(junit: Path) -> list[str]:
-    return [
-        "-p",
-        "no:cacheprovider",
-        "-q",
-        "--junitxml",
-        str(junit),
-        "-W",
-        "ignore::DeprecationWarning",
-        "-c",
-        str(STEPS_DIR / "pytest.ini"),
-        "--rootdir",
-        str(STEPS_DIR.parent),
-    ]
-
-
 def run_suite(
     tmp_path: Path, env: dict[str, str], *selection: str, markers: str | None = None, timeout: float = 240
 ) -> dict[str, Outcome]:
     """Outcome per scenario test (parameters folded: one failing example fails the scenario)."""
     junit = tmp_path / "junit.xml"
-    command = [sys.executable, "-P", "-m", "pytest", *_pytest_options(junit)]
-    command += [f"{MODULE}::{name}" for name in selection] or [str(STEPS_DIR)]
-    if markers:
-        command += ["-m", markers]
+    command = [sys.executable, "-P", "-m", "pytest", *suite_arguments(junit, selection, markers)]
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("SCIM_HARNESS_", "PYTEST_XDIST"))}
     done = subprocess.run(
         command,
@@ -89,8 +71,7 @@ def run_suite_in_process(tmp_path: Path, env: dict[str, str], *selection: str) -
     """The same run inside this process (pytest.main): the emulator's one-off start-up cost is paid once per
     process instead of once per run, which keeps a run per emulator rule affordable."""
     junit = tmp_path / "junit.xml"
-    arguments = ["-p", "no:xdist", *_pytest_options(junit)]
-    arguments += [f"{MODULE}::{name}" for name in selection]
+    arguments = suite_arguments(junit, selection)
     saved = dict(os.environ)
     try:
         for name in [n for n in os.environ if n.startswith(("SCIM_HARNESS_", "PYTEST_XDIST"))]:

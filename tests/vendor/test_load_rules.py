@@ -19,7 +19,8 @@ from scim_harness.load.flow import CREATE, MATCH, PROBE, READ, UPDATE, Answer, C
 from scim_harness.load.plan import LoadPlan, Slice, parse_share
 from scim_harness.load.report import FAIL, NOT_ASSESSED, PASS, WARN, Figures, KindFigures, checks, passed
 from scim_harness.load.verify import verify_exactly_once
-from scim_harness.load.work import DONE, WAIT, Pacer, Progress, Work, retry_after_seconds
+from scim_harness.load.work import DONE, WAIT, Pacer, Progress, Work
+from scim_harness.simulator.answers import parse_retry_after
 
 TARGET = "http://127.0.0.1:9/scim/v2"
 
@@ -231,11 +232,11 @@ class TestPacer:
         [("3", 3.0), (None, None), ("soon", None), ("", None)],
     )
     def test_retry_after_values(self, value: str | None, seconds: float | None) -> None:
-        assert retry_after_seconds(value) == seconds
+        assert parse_retry_after(value) == seconds
 
     def test_retry_after_as_an_http_date(self) -> None:
         later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
-        assert 25 <= (retry_after_seconds(later) or 0) <= 31
+        assert 25 <= (parse_retry_after(later) or 0) <= 31
 
 
 def figures(**changes: Any) -> Figures:
