@@ -22,6 +22,9 @@ from scim_harness.emulator.tls import TlsFiles, issue_test_certificate
 STARTUP_TIMEOUT_S = 10.0
 # A request held open on purpose (users_never_answer) must not keep a stopping server alive.
 GRACEFUL_SHUTDOWN_S = 2
+# The server stack (bench/reference_server.py runs on the same one, so their figures compare).
+HTTP_PROTOCOL: type = WholeAnswerH11Protocol
+EVENT_LOOP = "asyncio"
 
 
 def uvicorn_config(app: Any, config: EmulatorConfig, tls: TlsFiles | None) -> uvicorn.Config:
@@ -31,7 +34,8 @@ def uvicorn_config(app: Any, config: EmulatorConfig, tls: TlsFiles | None) -> uv
     proxies = config.trusted_proxies
     return uvicorn.Config(
         app,
-        http=WholeAnswerH11Protocol,
+        http=HTTP_PROTOCOL,
+        loop=EVENT_LOOP,
         log_level="warning",
         access_log=False,
         lifespan="off",
