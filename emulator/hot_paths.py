@@ -1,22 +1,29 @@
-"""Entra's two most frequent reads, answered without scim2-server's request handling.
+"""Entra's most frequent calls, answered without scim2-server's request handling.
 
-Entra looks every user up with `GET /Users?filter=userName eq "..."` before creating or updating it, and reads
-users back by id. Through scim2-server each of these validates the query and the stored user with
-scim2-models, which costs milliseconds; here the request is recognised by its plainest form, the same store
-query and rule (kintone_rules) run, and the same writer (user_json) writes the answer. Anything else (other
-query parameters, conditional headers, an escaped or odd filter, more matches than a page holds, a 404 asked
-for by a rule switch) returns None and goes through scim2-server.
+Entra looks every user up with `GET /Users?filter=userName eq "..."` before creating or updating it, reads
+users back by id, and changes one with `PATCH /Users/{id}` holding `Replace` operations on plain attributes.
+Through scim2-server each of these validates the request and the stored user with scim2-models, which costs
+milliseconds; here the request is recognised by its plainest form, the same store query and rules
+(kintone_rules, KintoneStorage.store_update) run, and the same writer (user_json) writes the answer. Anything
+else (other query parameters, conditional headers, an escaped or odd filter, more matches than a page holds, a
+404 asked for by a rule switch, a PATCH on any other path or value, any defect switched on) returns None and
+goes through scim2-server; tests/emulator/test_hot_paths.py holds both answers equal.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from http import HTTPStatus
+from typing import Any
 
 from scim2_server.requests import ScimRequest
 from scim2_server.responses import ScimResponse
+from scim2_server.service import is_json_media_type
 
+from scim_harness.common.scim_wire import PATCH_SCHEMA
 from scim_harness.emulator import kintone_rules
+from scim_harness.emulator.inputs import InputError, load_json
 from scim_harness.emulator.scim_service import KintoneScimService
 from scim_harness.emulator.scim_storage import KintoneStorage
 from scim_harness.emulator.user_json import list_body, user_body
@@ -25,6 +32,16 @@ from scim_harness.emulator.user_json import list_body, user_body
 _USERNAME_EQ = re.compile(r'username eq "(?P<login>[^"\\\x00-\x1f]*)"', re.IGNORECASE)
 _USER_BY_ID = re.compile(r"/Users/(?P<id>[0-9]+)")
 _CONDITIONAL_HEADERS = ("if-match", "if-none-match", "if-modified-since", "if-unmodified-since")
+# PATCH paths answered directly (lower-cased): single-valued, readWrite strings of the stored row, which a
+# `replace` sets as it is (scim2-models does the same).
+_PATCHABLE = {
+    "displayname": "display_name",
+    "externalid": "external_id",
+    "name.givenname": "given_name",
+    "name.familyname": "family_name",
+}
+_MAX_DIRECT_OPERATIONS = 16
+_OPERATION_KEYS = {"op", "path", "value"}
 
 
 class HotPaths:
@@ -33,8 +50,14 @@ class HotPaths:
         self.storage = storage
 
     def answer(self, request: ScimRequest) -> ScimResponse | None:
-        """The response to a plain filter-by-login or read-by-id request; None for any other request."""
-        if request.method.upper() != "GET" or request.body:
+        """The response to a plain filter-by-login, read-by-id or PATCH request; None for any other."""
+        method = request.method.upper()
+        if method == "PATCH":
+            by_id = _USER_BY_ID.fullmatch(request.path)
+            if by_id is None or request.query or self._conditional(request):
+                return None
+            return self._patch(request, by_id["id"])
+        if method != "GET" or request.body:
             return None
         if request.path == "/Users" and request.query.keys() == {"filter"}:
             return self._filter_by_login(request)
@@ -42,6 +65,26 @@ class HotPaths:
         if by_id is not None and not request.query and not self._conditional(request):
             return self._read(request, by_id["id"])
         return None
+
+    def _patch(self, request: ScimRequest, resource_id: str) -> ScimResponse | None:
+        """`replace` operations on _PATCHABLE paths with string values: the row changed, 204 (RFC 7644 §3.5.2,
+        as KintoneScimService.patch_response). A defect switched on may act anywhere in the library's path,
+        so then the library's path it is."""
+        state = self.storage.state
+        content_type = request.header("Content-Type")
+        if state.defects.enabled or (content_type and not is_json_media_type(content_type)):
+            return None
+        changes = _plain_replacements(request.body)
+        if changes is None:
+            return None
+        record = self.storage.visible_user(resource_id)
+        if record is None:
+            return None  # the general path words the 404
+        values = record.values()
+        changed = replace(values, **changes)
+        if changed != values:  # as scim2-models: a PATCH that changes nothing writes nothing
+            self.storage.store_update(record, changed, record.version)
+        return ScimResponse(HTTPStatus.NO_CONTENT, None, {})
 
     def _filter_by_login(self, request: ScimRequest) -> ScimResponse | None:
         match = _USERNAME_EQ.fullmatch(request.query["filter"])
@@ -67,3 +110,32 @@ class HotPaths:
     @staticmethod
     def _conditional(request: ScimRequest) -> bool:
         return any(request.header(name) is not None for name in _CONDITIONAL_HEADERS)
+
+
+def _plain_replacements(body: bytes) -> dict[str, Any] | None:
+    """{UserValues field: new value} of a PatchOp made only of `replace` operations on _PATCHABLE paths with
+    string values, in Entra's form (`{"Operations": [...], "schemas": [PatchOp]}`, `op` in any case); None for
+    any other body (a hostile one included: the general path refuses it)."""
+    try:
+        data = load_json(body)
+    except (InputError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.keys() != {"schemas", "Operations"}:
+        return None
+    operations = data["Operations"]
+    if data["schemas"] != [PATCH_SCHEMA] or not isinstance(operations, list):
+        return None
+    if not 0 < len(operations) <= _MAX_DIRECT_OPERATIONS:
+        return None
+    changes: dict[str, Any] = {}
+    for operation in operations:
+        if not isinstance(operation, dict) or operation.keys() != _OPERATION_KEYS:
+            return None
+        op, path, value = operation["op"], operation["path"], operation["value"]
+        if not (isinstance(op, str) and isinstance(path, str) and isinstance(value, str)):
+            return None
+        field = _PATCHABLE.get(path.lower())
+        if op.lower() != "replace" or field is None:
+            return None
+        changes[field] = value
+    return changes

@@ -162,9 +162,16 @@ class KintoneStorage(AsyncScimStorage):
         *,
         expected_version: str | None = None,
     ) -> Resource[Any]:
-        state = self.state
         current = self._record(resource.id)
         values = values_of(resource)  # type: ignore[arg-type]
+        return user_of(self.store_update(current, values, version_number(expected_version)))
+
+    def store_update(
+        self, current: UserRecord, values: UserValues, expected_version: int | None
+    ) -> UserRecord:
+        """The user's new values stored as Kintone keeps them (login name change, field limits, unique login
+        names); the stored row. The one write path of PUT, PATCH and the direct PATCH (hot_paths)."""
+        state = self.state
         login = kintone_rules.login_after_change(
             current.user_name, values.user_name, state.assumptions, state.rules
         )
@@ -179,15 +186,15 @@ class KintoneStorage(AsyncScimStorage):
                 now=state.now_iso(),
                 scim=True,
                 allow_duplicates=self._allow_duplicates(),
-                expected_version=version_number(expected_version),
+                expected_version=expected_version,
             )
         except DuplicateLoginName as exc:
             raise UniquenessException(detail=DUPLICATE_DETAIL) from exc
         except VersionMismatch as exc:
             raise PreconditionFailedException(detail="The user changed meanwhile") from exc
         if record is None:
-            raise NotFoundException(detail=f"User {resource.id!r} not found")
-        return user_of(record)
+            raise NotFoundException(detail=f"User {str(current.id)!r} not found")
+        return record
 
     async def delete(
         self,

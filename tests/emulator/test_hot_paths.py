@@ -16,6 +16,8 @@ from scim2_server.requests import ScimRequest
 from scim2_server.responses import ScimResponse
 
 from scim_harness.emulator.config import EmulatorConfig
+from scim_harness.emulator.defects import DefectSwitches
+from scim_harness.emulator.hot_paths import _plain_replacements
 from scim_harness.emulator.rules import RuleSwitches
 from scim_harness.emulator.scim_app import ScimApplication
 from scim_harness.emulator.scim_gate import PEER_HEADER
@@ -41,17 +43,36 @@ USERS: list[dict[str, Any]] = [
 ]  # fmt: skip
 
 
-@pytest.fixture
-def app() -> Iterator[ScimApplication]:
-    state = EmulatorState(EmulatorConfig(seed_token=SEED_TOKEN, admin_password="unused"))
+def build_app(defects: DefectSwitches | None = None) -> ScimApplication:
+    config = EmulatorConfig(
+        seed_token=SEED_TOKEN, admin_password="unused", defects=defects or DefectSwitches()
+    )
+    state = EmulatorState(config)
     TokenService(state).seed()
     for index, user in enumerate(USERS):
         values = UserValues(**{key: value for key, value in user.items() if key != "origin"})
         record = state.db.users.insert(values, origin=user.get("origin", "scim"), now=NOW)
         if index % 2:  # some users modified later, with microseconds in lastModified
             state.db.users.update(record.id, values, now=LATER, scim=False)
-    yield ScimApplication(state)
-    state.close()
+    return ScimApplication(state)
+
+
+@pytest.fixture
+def app() -> Iterator[ScimApplication]:
+    built = build_app()
+    yield built
+    built.state.close()
+
+
+@pytest.fixture
+def twins() -> Iterator[tuple[ScimApplication, ScimApplication]]:
+    """Two emulators holding the same users: one with its direct answers, the other without (every request
+    through entra_compat and scim2-server)."""
+    pair = build_app(), build_app()
+    pair[1].hot_paths = None
+    yield pair
+    for built in pair:
+        built.state.close()
 
 
 def request(
@@ -196,3 +217,120 @@ def test_over_http_the_direct_answers_match_the_general_ones(scim: httpx.Client)
     for response in (created, by_id, direct):
         assert int(response.headers["content-length"]) == len(response.content)
         assert response.headers["content-type"] == "application/scim+json"
+
+
+# -- PATCH ------------------------------------------------------------------------------------------------
+
+
+def patch_request(
+    user_id: str,
+    body: object,
+    headers: Sequence[tuple[str, str]] = (),
+    media_type: str = "application/scim+json",
+) -> ScimRequest:
+    scim_request = request(f"/Users/{user_id}", headers=[("Content-Type", media_type), *headers])
+    scim_request.method = "PATCH"
+    scim_request.body = json.dumps(body).encode()
+    return scim_request
+
+
+def patch_op(*operations: dict[str, Any]) -> dict[str, Any]:
+    """As Entra sends it: Operations before schemas."""
+    return {"Operations": list(operations), "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}
+
+
+def replace_op(path: str, value: object, op: str = "Replace") -> dict[str, Any]:
+    return {"op": op, "path": path, "value": value}
+
+
+def assert_same_patch(twins: tuple[ScimApplication, ScimApplication], user_id: str, body: object) -> None:
+    """The same answer and the same stored row (its version included; lastModified is the clock's)."""
+    direct, general = twins
+    assert_same(
+        served_answer(direct, patch_request(user_id, body)),
+        served_answer(general, patch_request(user_id, body)),
+    )
+    for number in range(1, len(USERS) + 1):
+        ours, theirs = direct.state.db.users.get(number), general.state.db.users.get(number)
+        assert ours is not None and theirs is not None
+        assert (ours.values(), ours.version) == (theirs.values(), theirs.version)
+
+
+DIRECT_PATCHES = [
+    patch_op(replace_op("displayName", "Renamed")),
+    patch_op(replace_op("displayName", "Renamed", op="replace")),
+    patch_op(replace_op("DISPLAYNAME", "Renamed", op="REPLACE")),
+    patch_op(replace_op("name.givenName", "Grace"), replace_op("name.familyName", "Hopper")),
+    patch_op(replace_op("externalId", "ext-new"), replace_op("displayName", "Émile 2")),
+    patch_op(replace_op("displayName", "")),
+    patch_op(replace_op("displayName", "first"), replace_op("displayName", "second")),
+    patch_op(replace_op("displayName", "x" * 5000)),  # over Kintone's limit: refused on both paths
+]
+
+
+@pytest.mark.parametrize("body", DIRECT_PATCHES)
+@pytest.mark.parametrize("user_id", ["1", "2", "3", "4", "5", "6", "999"])
+def test_a_plain_patch_answers_and_stores_like_the_general_path(
+    twins: tuple[ScimApplication, ScimApplication], body: dict[str, Any], user_id: str
+) -> None:
+    assert _plain_replacements(json.dumps(body).encode()) is not None  # the direct path is the one under test
+    assert_same_patch(twins, user_id, body)
+
+
+def test_a_patch_that_changes_nothing_writes_nothing(twins: tuple[ScimApplication, ScimApplication]) -> None:
+    assert_same_patch(twins, "1", patch_op(replace_op("displayName", "Ada")))
+    assert twins[0].state.db.users.get(1).version == 1  # type: ignore[union-attr]
+
+
+def test_a_patch_follows_the_rule_switches(twins: tuple[ScimApplication, ScimApplication]) -> None:
+    for built in twins:
+        built.state.rules = RuleSwitches(hide_admin_created_users=True)
+    assert_same_patch(twins, "6", patch_op(replace_op("displayName", "Hidden")))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        patch_op(replace_op("displayName", "x", op="add")),
+        patch_op(replace_op("active", False)),
+        patch_op(replace_op("displayName", 5)),
+        patch_op(replace_op('emails[type eq "work"].value', "new@example.com")),
+        patch_op(replace_op("userName", "renamed@example.com")),
+        patch_op(replace_op("nickName", "ignored")),
+        patch_op({"op": "Replace", "value": {"displayName": "pathless"}}),
+        patch_op({"op": "Replace", "path": "displayName", "value": "x", "extra": 1}),
+        patch_op(),
+        {"operations": [replace_op("displayName", "x")], "schemas": patch_op()["schemas"]},
+        {"Operations": [replace_op("displayName", "x")], "schemas": []},
+        {"Operations": [replace_op("displayName", "x")]},
+        [replace_op("displayName", "x")],
+    ],
+)
+def test_other_patches_take_the_general_path(
+    twins: tuple[ScimApplication, ScimApplication], body: object
+) -> None:
+    assert _plain_replacements(json.dumps(body).encode()) is None
+    assert_same_patch(twins, "1", body)
+
+
+def test_a_lone_surrogate_takes_the_general_path() -> None:
+    assert (
+        _plain_replacements(
+            b'{"Operations": [{"op": "Replace", "path": "displayName", "value": "\\ud800"}],'
+            b' "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}'
+        )
+        is None
+    )
+
+
+def test_with_a_defect_on_or_a_condition_a_patch_takes_the_general_path() -> None:
+    body = patch_op(replace_op("displayName", "x"))
+    defective = build_app(DefectSwitches({"patch_value_filter_no_target"}))
+    plain = build_app()
+    try:
+        assert defective.hot_paths.answer(patch_request("1", body)) is None
+        assert plain.hot_paths.answer(patch_request("1", body, [("If-Match", 'W/"1"')])) is None
+        assert plain.hot_paths.answer(patch_request("1", body, media_type="text/plain")) is None
+    finally:
+        defective.state.close()
+        plain.state.close()
