@@ -33,7 +33,10 @@ class KintoneScimService(ScimService):
         self.user_type = self.resource_type_at("Users")
 
     def max_body_size(self, request: ScimRequest) -> int | None:
-        """Every body is bounded (the library bounds only bulk bodies); larger ones get 413."""
+        """Every body is bounded (the library bounds only bulk bodies); larger ones get 413. Only a bulk
+        path asks the library, whose answer costs a route match."""
+        if request.path.strip("/").lower() != "bulk":
+            return self.state.assumptions.max_body_bytes
         limit = super().max_body_size(request)
         return self.state.assumptions.max_body_bytes if limit is None else limit
 
