@@ -3,6 +3,7 @@ stored row, and the value-filter path Entra needs."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from http import HTTPStatus
 from typing import Any
 
@@ -17,6 +18,8 @@ from scim2_models import (
 from scim2_server.conditions import Conditions
 from scim2_server.requests import ScimRequest
 from scim2_server.responses import ScimResponse
+from scim2_server.routing import Target
+from scim2_server.routing import match as route_match
 from scim2_server.service import ScimService
 from scim2_server.storage import SearchPage
 
@@ -26,11 +29,22 @@ from scim_harness.emulator.user_json import list_body, project, user_body
 from scim_harness.emulator.value_filter import patch_creating_elements
 
 
+@lru_cache(maxsize=1024)
+def _cached_match(method: str, path: str) -> Target:
+    """scim2-server's route match, asked twice a request (handler and service) and costing a scan of every
+    route each time; a Target is frozen, and a refusal (an exception) is not kept."""
+    return route_match(method, path)
+
+
 class KintoneScimService(ScimService):
     def __init__(self, provider: ScimProvider, state: EmulatorState) -> None:
         super().__init__(provider)
         self.state = state
         self.user_type = self.resource_type_at("Users")
+
+    @staticmethod
+    def match(request: ScimRequest) -> Target:
+        return _cached_match(request.method.upper(), request.path)
 
     def max_body_size(self, request: ScimRequest) -> int | None:
         """Every body is bounded (the library bounds only bulk bodies); larger ones get 413. Only a bulk

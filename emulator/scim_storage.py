@@ -153,7 +153,7 @@ class KintoneStorage(AsyncScimStorage):
             )
         except DuplicateLoginName as exc:
             raise UniquenessException(detail=DUPLICATE_DETAIL) from exc
-        return user_of(record)
+        return user_of(record, validated=False)
 
     async def update(
         self,
@@ -164,7 +164,7 @@ class KintoneStorage(AsyncScimStorage):
     ) -> Resource[Any]:
         current = self._record(resource.id)
         values = values_of(resource)  # type: ignore[arg-type]
-        return user_of(self.store_update(current, values, version_number(expected_version)))
+        return user_of(self.store_update(current, values, version_number(expected_version)), validated=False)
 
     def store_update(
         self, current: UserRecord, values: UserValues, expected_version: int | None
