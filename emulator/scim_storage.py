@@ -137,8 +137,12 @@ class KintoneStorage(AsyncScimStorage):
             raise ScimRefusalError(refusal)
 
     async def create(self, resource_type: ResourceType, resource: Resource[Any]) -> Resource[Any]:
+        return user_of(self.store_create(values_of(resource)), validated=False)  # type: ignore[arg-type]
+
+    def store_create(self, values: UserValues) -> UserRecord:
+        """A new user stored as Kintone keeps it (field limits, deleted login names, unique login names); the
+        stored row. The one write path of POST and the direct POST (hot_paths)."""
         state = self.state
-        values = values_of(resource)  # type: ignore[arg-type]
         self._check_limits(values)
         tombstoned = state.db.tombstones.contains(values.user_name)
         refusal = kintone_rules.deleted_user_refusal(tombstoned, state.assumptions, state.rules)
@@ -153,7 +157,7 @@ class KintoneStorage(AsyncScimStorage):
             )
         except DuplicateLoginName as exc:
             raise UniquenessException(detail=DUPLICATE_DETAIL) from exc
-        return user_of(record, validated=False)
+        return record
 
     async def update(
         self,

@@ -15,14 +15,15 @@ import pytest
 from scim2_server.requests import ScimRequest
 from scim2_server.responses import ScimResponse
 
+from scim_harness.emulator import entra_compat
 from scim_harness.emulator.config import EmulatorConfig
 from scim_harness.emulator.defects import DefectSwitches
-from scim_harness.emulator.hot_paths import _plain_replacements
+from scim_harness.emulator.hot_paths import _plain_replacements, _plain_user
 from scim_harness.emulator.rules import RuleSwitches
 from scim_harness.emulator.scim_app import ScimApplication
 from scim_harness.emulator.scim_gate import PEER_HEADER
 from scim_harness.emulator.state import EmulatorState
-from scim_harness.emulator.store import UserValues
+from scim_harness.emulator.store import UserQuery, UserValues
 from scim_harness.emulator.tokens import TokenService
 
 from .conftest import SEED_TOKEN, USER_SCHEMA
@@ -331,6 +332,149 @@ def test_with_a_defect_on_or_a_condition_a_patch_takes_the_general_path() -> Non
         assert defective.hot_paths.answer(patch_request("1", body)) is None
         assert plain.hot_paths.answer(patch_request("1", body, [("If-Match", 'W/"1"')])) is None
         assert plain.hot_paths.answer(patch_request("1", body, media_type="text/plain")) is None
+    finally:
+        defective.state.close()
+        plain.state.close()
+
+
+# -- POST -------------------------------------------------------------------------------------------------
+
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+
+
+def post_request(body: object, media_type: str = "application/scim+json") -> ScimRequest:
+    scim_request = request("/Users", headers=[("Content-Type", media_type)])
+    scim_request.method = "POST"
+    scim_request.body = json.dumps(body).encode()
+    return scim_request
+
+
+def entra_user(login: str, **changes: object) -> dict[str, Any]:
+    """POST /Users as Entra's documentation shows it (entra-provisioning.md §3), changes applied (None
+    removes a key)."""
+    body: dict[str, Any] = {
+        "schemas": [USER_SCHEMA, ENTERPRISE],
+        "externalId": "0a21f0f2",
+        "userName": login,
+        "active": True,
+        "emails": [{"primary": True, "type": "work", "value": f"mail-{login}"}],
+        "meta": {"resourceType": "User"},
+        "name": {"formatted": "Given Family", "familyName": "Family", "givenName": "Given"},
+        "roles": [],
+        ENTERPRISE: {"department": "R&D"},
+    }
+    for key, value in changes.items():
+        if value is None:
+            body.pop(key, None)
+        else:
+            body[key] = value
+    return body
+
+
+def assert_same_post(twins: tuple[ScimApplication, ScimApplication], body: object) -> None:
+    """The same answer (id, Location and times aside: each twin's clock) and the same stored rows."""
+    direct, general = twins
+    ours, theirs = served_answer(direct, post_request(body)), served_answer(general, post_request(body))
+    assert (ours.status, ours.headers.keys()) == (theirs.status, theirs.headers.keys())
+    if isinstance(ours.body, dict) and "meta" in ours.body:
+        for answer in (ours, theirs):
+            answer.body["meta"].pop("created"), answer.body["meta"].pop("lastModified")  # type: ignore[index]
+    assert json.dumps(ours.body) == json.dumps(theirs.body)
+    rows = [
+        [(r.values(), r.version, r.origin) for r in twin.state.db.users.find(UserQuery())] for twin in twins
+    ]
+    assert rows[0] == rows[1]
+
+
+DIRECT_POSTS = [
+    entra_user("entra@example.com"),
+    entra_user("plain@example.com", schemas=[USER_SCHEMA], meta=None, roles=None, **{ENTERPRISE: None}),
+    entra_user("bare@example.com"),  # taken (without case): 409 on both paths
+    entra_user("BARE@EXAMPLE.COM"),
+    entra_user("inactive-new@example.com", active=False),
+    entra_user("no-name@example.com", name=None, emails=None, externalId=None, active=None),
+    entra_user("empty@new.example.com", displayName="", externalId="", name={"givenName": ""}),
+    entra_user("nulls@example.com", externalId=None, displayName="Shown", name={"familyName": "Only"}),
+    entra_user("odd-mail@example.com", emails=[{"type": "work", "value": "not an address"}]),
+    entra_user("émile-new@example.com", displayName="Émile"),
+    entra_user("nick@example.com", nickName="not propagated: dropped before"),
+    entra_user("x" * 300 + "@example.com"),  # over Kintone's login-name limit: refused on both paths
+]
+
+
+@pytest.mark.parametrize("body", DIRECT_POSTS)
+def test_a_plain_post_answers_and_stores_like_the_general_path(
+    twins: tuple[ScimApplication, ScimApplication], body: dict[str, Any]
+) -> None:
+    assert _plain_user(entra_compat.normalise_resource(body, RuleSwitches())) is not None
+    assert_same_post(twins, body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        entra_user("s@example.com", active="True"),
+        entra_user("s@example.com", userName=""),
+        entra_user("s@example.com", userName=5),
+        entra_user("s@example.com", username="lower@example.com", userName=None),
+        entra_user("s@example.com", emails=[{"type": "home", "value": "h@example.com"}]),
+        entra_user("s@example.com", emails=[{"type": "work", "value": "a"}, {"type": "work", "value": "b"}]),
+        entra_user("s@example.com", emails=[{"type": "work", "value": "a", "primary": "yes"}]),
+        entra_user("s@example.com", meta={"resourceType": "Group"}),
+        entra_user("s@example.com", id="42"),
+        entra_user("s@example.com", name={"givenName": 1}),
+        entra_user("s@example.com", displayName=["list"]),
+        entra_user("s@example.com", schemas=["urn:ietf:params:scim:schemas:core:2.0:Group"]),
+        {"userName": "no-schemas@example.com"},
+        [entra_user("s@example.com")],
+    ],
+)
+def test_other_posts_take_the_general_path(
+    twins: tuple[ScimApplication, ScimApplication], body: object
+) -> None:
+    normalised = entra_compat.normalise_resource(body, RuleSwitches()) if isinstance(body, dict) else {}
+    assert _plain_user(normalised) is None
+    assert_same_post(twins, body)
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        RuleSwitches(reject_ignored_attributes=True),
+        RuleSwitches(allow_duplicate_login_names=True),
+        RuleSwitches(case_sensitive_filter=True),
+    ],
+)
+def test_a_post_follows_the_rule_switches(
+    twins: tuple[ScimApplication, ScimApplication], rules: RuleSwitches
+) -> None:
+    for built in twins:
+        built.state.rules = rules
+    assert_same_post(twins, entra_user("bare@example.com"))
+    assert_same_post(twins, entra_user("ruled@example.com"))
+
+
+def test_a_deleted_login_name_is_refused_like_the_general_path(
+    twins: tuple[ScimApplication, ScimApplication],
+) -> None:
+    for built in twins:
+        built.state.db.users.delete_as_admin(
+            [built.state.db.users.get(2)],
+            ["bare@example.com"],
+            now=NOW,  # type: ignore[list-item]
+        )
+    assert_same_post(twins, entra_user("bare@example.com"))
+
+
+def test_with_a_defect_on_or_a_query_a_post_takes_the_general_path() -> None:
+    defective = build_app(DefectSwitches({"duplicate_username_created"}))
+    plain = build_app()
+    try:
+        assert defective.hot_paths.answer(post_request(entra_user("d@example.com"))) is None
+        assert plain.hot_paths.answer(post_request(entra_user("d@example.com"), "text/plain")) is None
+        with_query = post_request(entra_user("d@example.com"))
+        with_query.query = {"attributes": "userName"}
+        assert plain.hot_paths.answer(with_query) is None
     finally:
         defective.state.close()
         plain.state.close()
