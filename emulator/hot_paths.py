@@ -26,7 +26,6 @@ from scim2_server.service import is_json_media_type
 from scim_harness.common.scim_wire import PATCH_SCHEMA, USER_SCHEMA
 from scim_harness.emulator import entra_compat, kintone_rules
 from scim_harness.emulator.inputs import InputError, load_json
-from scim_harness.emulator.kintone_user import user_of
 from scim_harness.emulator.scim_service import KintoneScimService
 from scim_harness.emulator.scim_storage import KintoneStorage
 from scim_harness.emulator.store import UserValues
@@ -99,7 +98,7 @@ class HotPaths:
         if values is None:
             return None
         record = self.storage.store_create(values)
-        return self.service.creation_response(request.base_url, user_of(record, validated=False))
+        return self.service.creation_response(request.base_url, record)
 
     def _patch(self, request: ScimRequest, resource_id: str) -> ScimResponse | None:
         """`replace` operations on _PATCHABLE paths with string values: the row changed, 204 (RFC 7644 §3.5.2,

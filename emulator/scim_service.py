@@ -25,6 +25,7 @@ from scim2_server.storage import SearchPage
 
 from scim_harness.emulator.kintone_user import record_of
 from scim_harness.emulator.state import EmulatorState
+from scim_harness.emulator.store import UserRecord
 from scim_harness.emulator.user_json import list_body, project, user_body
 from scim_harness.emulator.value_filter import patch_creating_elements
 
@@ -62,18 +63,19 @@ class KintoneScimService(ScimService):
     def _user_response(
         self,
         base_url: str,
-        user: Resource[Any],
+        user: Resource[Any] | UserRecord,
         status: HTTPStatus,
         response_parameters: ResponseParameters[Any] | None = None,
     ) -> ScimResponse:
-        record = record_of(user)  # type: ignore[arg-type]
+        record = user if isinstance(user, UserRecord) else record_of(user)  # type: ignore[arg-type]
         location = self.location(base_url, record.id)
         body = user_body(record, location)
         if response_parameters is not None:
             body = project(body, response_parameters.attributes, response_parameters.excluded_attributes)
         return ScimResponse(status, body, {"Content-Location": location})
 
-    def creation_response(self, base_url: str, created: Resource[Any]) -> ScimResponse:
+    def creation_response(self, base_url: str, created: Resource[Any] | UserRecord) -> ScimResponse:  # type: ignore[override]
+        """201 with Location; from the User the library created or the row the direct POST stored."""
         response = self._user_response(base_url, created, HTTPStatus.CREATED)
         response.headers["Location"] = response.headers["Content-Location"]
         return response
