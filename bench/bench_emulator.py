@@ -1,13 +1,16 @@
-"""Emulator throughput and filter latency with 10,000 and 1,000,000 users stored.
+"""The emulator beside a bare reference server, with 10,000 and 1,000,000 users stored (issue 13).
 
-Prints requests/s (one client, with p50/p95 latency, and CONCURRENCY clients) for the calls Entra makes:
-`GET /Users?filter=userName eq "..."` that matches and one that finds nothing (the probe before a create),
-`GET /Users/{id}`, `PATCH /Users/{id}` and `POST /Users`; and SQLite's EXPLAIN QUERY PLAN for the filter.
-The database is bulk-loaded directly (SQLite, not HTTP) to keep the run to a few minutes; every measurement
-is bounded in requests and in time. The emulator runs as `emulator serve` in its own process, as in CI, so the
-client does not share its GIL. Loopback only.
+For each call Entra makes (`GET /Users?filter=userName eq "..."` that matches and one that finds nothing, the
+probe before a create; `GET /Users/{id}`; `PATCH /Users/{id}`; `POST /Users`) prints requests/s of the
+emulator and of bench/reference_server.py (plain Starlette, the same indexed SQLite query, the same JSON, the
+same uvicorn stack), their ratio, p50/p95 latency and each server's CPU per request (from /proc), and writes
+the table into docs/performance.md (`bench:emulator`). Both run at once in their own process, each on its copy
+of the same database file (the emulator locks its own), and take turns call by call, ROUNDS times (the best
+round counts), under the same load generator: wrk (1 thread, CONCURRENCY keep-alive connections, a Lua script
+writing each request), which costs the servers' two cores far less than a Python client would.
+The database is bulk-loaded directly (SQLite, not HTTP); every run is bounded in time. Loopback only.
 
-    .venv/bin/python bench/bench_emulator.py [--sizes 10000 1000000] [--seconds 3] [--cpu N]
+    .venv/bin/python bench/bench_emulator.py [--sizes 10000 1000000] [--seconds 3] [--cpu N] [--no-markdown]
 
 `--cpu N` also measures the CPU time one request costs (N of each call, through the whole ASGI app in this
 process, no network): on a shared box whose load moves the wall-clock figures by half, this one holds still.
@@ -16,33 +19,27 @@ process, no network): on a shared box whose load moves the wall-clock figures by
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
-import os
-import random
-import socket
-import statistics
+import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
 
-import httpx
+from support import HERE, TOKEN, Heartbeat, ServerProcess, Usage, free_port, load_average
+from tables import table, write_section
 
 from scim_harness.emulator import kintone_rules
 from scim_harness.emulator.rules import RuleSwitches
+from scim_harness.emulator.server import EVENT_LOOP, HTTP_PROTOCOL
 from scim_harness.emulator.store import Database, UserValues
 
-TOKEN = "bench-token-0123456789abcdef"
-MAX_REQUESTS = 5_000
 CONCURRENCY = 8
+ROUNDS = 2
 TIMEOUT_S = 10.0
+DOCS = HERE.parent / "docs" / "performance.md"
 
 
 def bulk_load(path: str, count: int) -> None:
@@ -67,184 +64,153 @@ def bulk_load(path: str, count: int) -> None:
         database.close()
 
 
-@contextmanager
-def served(db_path: str) -> Iterator[str]:
-    """`emulator serve` on a free loopback port in a child process; yields the SCIM URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, "SCIM_HARNESS_TOKEN": TOKEN, "SCIM_HARNESS_ADMIN_PASSWORD": "bench"}
-    command = [sys.executable, "-c", "from scim_harness.emulator.cli import emulator; emulator()", "serve"]
-    process = subprocess.Popen(
-        [*command, "--port", str(port), "--db", db_path], env=env, stdout=subprocess.DEVNULL
+WRK_SCRIPT = r"""
+local kind, size, prefix, token
+local counter = 0
+init = function(args)
+  kind, size, prefix, token = args[1], tonumber(args[2]), args[3], args[4]
+  math.randomseed(size)
+end
+local function pick() return math.random(0, size - 1) end
+request = function()
+  counter = counter + 1
+  local headers = {["Authorization"] = "Bearer " .. token}
+  if kind == "match" then
+    local login = string.format("USER%07d%%40example.com", pick())  -- other case: the lookup is case-blind
+    return wrk.format("GET", "/scim/v2/Users?filter=userName%20eq%20%22" .. login .. "%22", headers)
+  elseif kind == "miss" then
+    return wrk.format("GET", "/scim/v2/Users?filter=userName%20eq%20%22absent" .. prefix .. counter
+      .. "%40example.com%22", headers)
+  elseif kind == "id" then
+    return wrk.format("GET", "/scim/v2/Users/" .. (pick() + 1), headers)
+  end
+  headers["Content-Type"] = "application/scim+json"
+  if kind == "patch" then  -- as Entra sends it: capitalised op, Operations before schemas
+    local body = '{"Operations": [{"op": "Replace", "path": "displayName", "value": "Renamed ' .. counter
+      .. '"}], "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}'
+    return wrk.format("PATCH", "/scim/v2/Users/" .. (pick() + 1), headers, body)
+  end
+  local login = prefix .. counter .. "@example.com"
+  local body = '{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "' .. login
+    .. '", "displayName": "New ' .. counter .. '", "active": true, "emails": [{"type": "work", "value": "'
+    .. login .. '", "primary": true}]}'
+  return wrk.format("POST", "/scim/v2/Users", headers, body)
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "WRK {\"requests\": %d, \"duration_us\": %d, \"p50_us\": %d, \"p95_us\": %d, \"bad\": %d}\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    e.connect + e.read + e.write + e.timeout + e.status))
+end
+"""
+CALLS = [  # label, the wrk script's kind
+    ("filter GET (match)", "match"),
+    ("filter GET (no match)", "miss"),
+    ("GET /Users/{id}", "id"),
+    ("PATCH /Users/{id}", "patch"),
+    ("POST /Users", "post"),
+]
+SIZE_NAMES = {10_000: "10k", 1_000_000: "1M"}
+
+
+def emulator_process(db_path: str) -> ServerProcess:
+    """`emulator serve` on the database, in its own process, as in CI."""
+    port = free_port()
+    code = "from scim_harness.emulator.cli import emulator; emulator()"
+    argv = [sys.executable, "-c", code, "serve", "--port", str(port), "--db", db_path]
+    env = {"SCIM_HARNESS_TOKEN": TOKEN, "SCIM_HARNESS_ADMIN_PASSWORD": "bench"}
+    return ServerProcess("the emulator", argv, port, f"http://127.0.0.1:{port}/scim/v2", env)
+
+
+def reference_process(db_path: str) -> ServerProcess:
+    """bench/reference_server.py on the same database, in its own process."""
+    port = free_port()
+    argv = [sys.executable, str(HERE / "reference_server.py"), "--db", db_path, "--port", str(port)]
+    return ServerProcess("the reference", argv, port, f"http://127.0.0.1:{port}/scim/v2")
+
+
+@dataclass
+class Figure:
+    rate: float
+    p50_ms: float
+    p95_ms: float
+    cpu_us: float
+
+
+def wrk(server: ServerProcess, script: Path, kind: str, size: int, prefix: str, seconds: float) -> Figure:
+    """One wrk run (one thread, CONCURRENCY keep-alive connections) and the server's CPU over it."""
+    argv = ["wrk", "-t1", f"-c{CONCURRENCY}", f"-d{seconds:g}s", "--timeout", f"{TIMEOUT_S:g}s"]
+    argv += ["-s", str(script), f"http://127.0.0.1:{server.port}", "--", kind, str(size), prefix, TOKEN]
+    with Usage(server) as usage:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60, check=False)
+    line = next((x for x in done.stdout.splitlines() if x.startswith("WRK ")), None)
+    if done.returncode or line is None:
+        raise SystemExit(f"wrk failed: {done.stdout[-500:]} {done.stderr[-500:]}")
+    result = json.loads(line[4:])
+    if result["bad"] or not result["requests"]:
+        raise SystemExit(f"{server.name}: {result['bad']} failed of {result['requests']} {kind} requests")
+    requests = result["requests"]
+    return Figure(
+        requests / (result["duration_us"] / 1e6),
+        result["p50_us"] / 1000,
+        result["p95_us"] / 1000,
+        usage.server_cpu / requests * 1e6,
     )
-    scim_url = f"http://127.0.0.1:{port}/scim/v2"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f"{scim_url}/ServiceProviderConfig", timeout=1)
-                break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("the emulator did not start") from None
-                time.sleep(0.1)
-        yield scim_url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
-class Client:
-    """One keep-alive connection sending the bench token, on the stdlib's http.client: its own cost per
-    request is a fraction of httpx's, so on a 2-core box the figures say more about the emulator than the
-    client."""
-
-    def __init__(self, scim_url: str) -> None:
-        url = urlsplit(scim_url)
-        self.base_path = url.path
-        self.connection = http.client.HTTPConnection(url.hostname, url.port, timeout=TIMEOUT_S)
-        self.headers = {"Authorization": f"Bearer {TOKEN}"}
-
-    def request(
-        self, method: str, path: str, *, params: dict[str, str] | None = None, body: object = None
-    ) -> tuple[int, bytes]:
-        target = self.base_path + path + (f"?{urlencode(params)}" if params else "")
-        headers = dict(self.headers)
-        payload = None
-        if body is not None:
-            payload = json.dumps(body).encode()
-            headers["Content-Type"] = "application/scim+json"
-        self.connection.request(method, target, body=payload, headers=headers)
-        response = self.connection.getresponse()
-        return response.status, response.read()
-
-    def close(self) -> None:
-        self.connection.close()
-
-
-Send = Callable[[Client, int], tuple[int, bytes]]
-
-
-def timed_requests(scim_url: str, send: Send, seconds: float) -> list[float]:
-    """Sequential requests on one keep-alive connection; each one's latency in seconds."""
-    latencies: list[float] = []
-    client = Client(scim_url)
-    try:
-        deadline = time.perf_counter() + seconds
-        for number in range(MAX_REQUESTS):
-            start = time.perf_counter()
-            status, body = send(client, number)
-            latencies.append(time.perf_counter() - start)
-            if status >= 400:
-                raise RuntimeError(f"bench request failed: {status} {body[:200]!r}")
-            if time.perf_counter() > deadline:
-                break
-    finally:
-        client.close()
-    return latencies
-
-
-def concurrent_rate(scim_url: str, send: Send, seconds: float) -> float:
-    """Requests/s with CONCURRENCY clients at once."""
-    counter = iter(range(10**9))
-    lock = threading.Lock()
-    done = 0
-
-    def worker(_: int) -> None:
-        nonlocal done
-        client = Client(scim_url)
-        try:
-            deadline = time.perf_counter() + seconds
-            for _ in range(MAX_REQUESTS):
-                with lock:
-                    number = next(counter)
-                status, _body = send(client, number)
-                if status >= 400:
-                    raise RuntimeError(f"bench request failed: {status}")
-                with lock:
-                    done += 1
-                if time.perf_counter() > deadline:
-                    break
-        finally:
-            client.close()
-
-    start = time.perf_counter()
-    with ThreadPoolExecutor(CONCURRENCY) as pool:
-        list(pool.map(worker, range(CONCURRENCY)))
-    return done / (time.perf_counter() - start)
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
-def bench_size(size: int, seconds: float, workdir: Path) -> None:
-    path = str(workdir / f"bench-{size}.sqlite")
-    started = time.perf_counter()
-    bulk_load(path, size)
-    print(f"\n== {size:,} users (bulk-loaded in {time.perf_counter() - started:.1f} s)")
+def check_plan(path: str) -> None:
     database = Database(path)
     # The query the emulator runs for `filter=userName eq "..."`, as kintone_rules builds it.
     plan = database.users.explain(kintone_rules.login_lookup("user0000001@example.com", RuleSwitches()))
     database.close()
-    print("EXPLAIN QUERY PLAN of the userName lookup")
-    for line in plan:
-        print(f"  {line}")
+    print("EXPLAIN QUERY PLAN of the userName lookup: " + "; ".join(plan))
     if not any("users_user_name_lower" in line for line in plan):
         raise SystemExit("the userName filter does not use the index")
-    with served(path) as scim_url:
-        picker = random.Random(size)
 
-        def filter_get(client: Client, _: int) -> tuple[int, bytes]:
-            login = f"USER{picker.randrange(size):07d}@example.com"  # other case: the lookup is case-blind
-            return client.request("GET", "/Users", params={"filter": f'userName eq "{login}"'})
 
-        def probe_get(client: Client, number: int) -> tuple[int, bytes]:
-            return client.request(
-                "GET", "/Users", params={"filter": f'userName eq "absent{number}@example.com"'}
-            )
-
-        def get_by_id(client: Client, _: int) -> tuple[int, bytes]:
-            return client.request("GET", f"/Users/{picker.randrange(size) + 1}")
-
-        def patch(client: Client, number: int) -> tuple[int, bytes]:
-            body = {  # as Entra sends it: capitalised op, Operations before schemas
-                "Operations": [{"op": "Replace", "path": "displayName", "value": f"Renamed {number}"}],
-                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-            }
-            return client.request("PATCH", f"/Users/{picker.randrange(size) + 1}", body=body)
-
-        def create(prefix: str) -> Send:
-            def post(client: Client, number: int) -> tuple[int, bytes]:
-                body = {
-                    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-                    "userName": f"{prefix}{number}@example.com",
-                    "displayName": f"New {number}",
-                    "active": True,
-                    "emails": [{"type": "work", "value": f"{prefix}{number}@example.com", "primary": True}],
-                }
-                return client.request("POST", "/Users", body=body)
-
-            return post
-
-        calls: list[tuple[str, Send, Send]] = [  # label, one client's requests, the clients' in parallel
-            ("filter GET (match)", filter_get, filter_get),
-            ("filter GET (no match)", probe_get, probe_get),
-            ("GET /Users/{id}", get_by_id, get_by_id),
-            ("PATCH /Users/{id}", patch, patch),
-            ("POST /Users", create("seq"), create("par")),
-        ]
-        print(f"{'call':24} {'1 client':>10} {'p50 ms':>8} {'p95 ms':>8} {f'{CONCURRENCY} clients':>11}")
-        for label, sequential, parallel in calls:
-            latencies = timed_requests(scim_url, sequential, seconds)
-            ms = [value * 1000 for value in latencies]
-            rate = concurrent_rate(scim_url, parallel, seconds)
-            print(
-                f"{label:24} {len(latencies) / sum(latencies):7.0f}/s {statistics.median(ms):8.2f}"
-                f" {percentile(ms, 0.95):8.2f} {rate:9.0f}/s"
-            )
+def bench_size(size: int, seconds: float, workdir: Path, script: Path) -> list[list[str]]:
+    """Every call against the emulator, then at once against the reference, on one database file."""
+    path = str(workdir / f"bench-{size}.sqlite")
+    started = time.perf_counter()
+    bulk_load(path, size)
+    print(f"\n== {size:,} users (bulk-loaded in {time.perf_counter() - started:.1f} s), {load_average()}")
+    check_plan(path)
+    rows: list[list[str]] = []
+    header = f"{'call':22} {'emulator':>9} {'reference':>10} {'ratio':>6} {'p50/p95 ms':>12}"
+    print(header + f" {'ref p50/p95':>12} {'CPU us':>7} {'ref CPU':>8}")
+    status = {"now": "starting"}
+    copy = str(workdir / f"bench-{size}-reference.sqlite")
+    shutil.copyfile(path, copy)
+    figures: dict[str, dict[str, Figure]] = {"emulator": {}, "reference": {}}
+    with (
+        Heartbeat(f"emulator bench, {size:,} users", lambda: status["now"]),
+        emulator_process(path) as emulator,
+        reference_process(copy) as reference,
+    ):
+        for round_number in range(ROUNDS):
+            for label, kind in CALLS:
+                for name, server in (("emulator", emulator), ("reference", reference)):
+                    status["now"] = f"round {round_number + 1}/{ROUNDS}, {name}, {label}"
+                    figure = wrk(server, script, kind, size, f"{name}{size}r{round_number}", seconds)
+                    best = figures[name].get(kind)
+                    if best is None or figure.rate > best.rate:
+                        figures[name][kind] = figure
+    for label, kind in CALLS:
+        ours, ref = figures["emulator"][kind], figures["reference"][kind]
+        ratio = ours.rate / ref.rate
+        print(
+            f"{label:22} {ours.rate:7.0f}/s {ref.rate:8.0f}/s {ratio:5.2f}x"
+            f" {ours.p50_ms:5.2f}/{ours.p95_ms:<6.2f} {ref.p50_ms:5.2f}/{ref.p95_ms:<6.2f}"
+            f" {ours.cpu_us:7.0f} {ref.cpu_us:8.0f}"
+        )
+        rows.append([
+            SIZE_NAMES.get(size, f"{size:,}"), label, f"{ours.rate:,.0f}", f"{ref.rate:,.0f}",
+            f"{ratio:.2f}x", f"{ours.p50_ms:.2f} / {ours.p95_ms:.2f}",
+            f"{ref.p50_ms:.2f} / {ref.p95_ms:.2f}",
+            f"{ours.cpu_us:.0f}", f"{ref.cpu_us:.0f}",
+        ])  # fmt: skip
+    return rows
 
 
 def cpu_per_request(count: int) -> None:
@@ -315,12 +281,31 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
     parser.add_argument("--seconds", type=float, default=3.0, help="time bound of each measurement")
     parser.add_argument("--cpu", type=int, default=0, help="also measure CPU per request, N of each call")
+    parser.add_argument(
+        "--markdown", type=Path, default=DOCS, help="the page whose bench:emulator section gets the table"
+    )
+    parser.add_argument("--no-markdown", action="store_true", help="print only")
     args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed as the load generator (Debian: apt-get install wrk)")
     if args.cpu:
         cpu_per_request(args.cpu)
+    rows: list[list[str]] = []
     with tempfile.TemporaryDirectory(prefix="scim-emulator-bench-") as workdir:
+        script = Path(workdir) / "calls.lua"
+        script.write_text(WRK_SCRIPT, encoding="utf-8")
         for size in args.sizes:
-            bench_size(size, args.seconds, Path(workdir))
+            rows += bench_size(size, args.seconds, Path(workdir), script)
+    if not args.no_markdown:
+        header = ["users", "call", "emulator req/s", "reference req/s", "ratio", "emulator p50 / p95 ms",
+                  "reference p50 / p95 ms", "emulator CPU µs/req", "reference CPU µs/req"]  # fmt: skip
+        stack = f"uvicorn {HTTP_PROTOCOL.__name__}, loop {EVENT_LOOP}"
+        note = (
+            f"wrk, 1 thread, {CONCURRENCY} keep-alive connections, {args.seconds:g} s per call; {stack};"
+            f" {load_average()} at the end; {time.strftime('%Y-%m-%d')}."
+        )
+        write_section(args.markdown, "emulator", table(header, rows, "llrrrrrrr") + "\n\n" + note)
+        print(f"\ntable written to {args.markdown}")
 
 
 if __name__ == "__main__":

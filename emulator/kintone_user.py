@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from scim2_models import Email, Meta
 
+from scim_harness.common.scim_wire import USER_SCHEMA
 from scim_harness.emulator.meta import parse_iso, version_tag
 from scim_harness.emulator.scim_model import Name, User, WorkEmail
 from scim_harness.emulator.store import UserRecord, UserValues
@@ -39,13 +40,26 @@ def values_of(user: User) -> UserValues:
     )
 
 
-def user_of(record: UserRecord) -> User:
-    """The User scim2-models works on (PATCH, PUT, filters), carrying the row it came from."""
+def user_of(record: UserRecord, *, validated: bool = True) -> User:
+    """The User scim2-models works on (PATCH, PUT, filters), carrying the row it came from.
+
+    validated=False builds the same User without running scim2-models' validators (model_construct), for a
+    row the storage has just written from a User the library validated: the handler only hands it to a
+    response, which is written from the row (record_of). Validation costs about 150 µs a user, more than
+    the insert."""
+    build_name, build_user, build_email, build_meta = (
+        (Name, User, WorkEmail, Meta)
+        if validated
+        else (Name.model_construct, User.model_construct, WorkEmail.model_construct, Meta.model_construct)
+    )
     name = None
     if record.family_name is not None or record.given_name is not None:
-        name = Name(family_name=record.family_name, given_name=record.given_name)
-    emails = [WorkEmail(value=record.email, type=Email.Type.work, primary=True)] if record.email else None
-    user = User(
+        name = build_name(family_name=record.family_name, given_name=record.given_name)
+    emails = [build_email(value=record.email, type=Email.Type.work, primary=True)] if record.email else None
+    # The schemas a validated User gets from its validator.
+    schemas = {} if validated else {"schemas": [USER_SCHEMA]}
+    user = build_user(
+        **schemas,
         id=str(record.id),
         external_id=record.external_id,
         user_name=record.user_name,
@@ -53,7 +67,7 @@ def user_of(record: UserRecord) -> User:
         name=name,
         active=record.active,
         emails=emails,
-        meta=Meta(
+        meta=build_meta(
             resource_type="User",
             created=parse_iso(record.created),
             last_modified=parse_iso(record.modified),

@@ -3,6 +3,7 @@ stored row, and the value-filter path Entra needs."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from http import HTTPStatus
 from typing import Any
 
@@ -17,13 +18,23 @@ from scim2_models import (
 from scim2_server.conditions import Conditions
 from scim2_server.requests import ScimRequest
 from scim2_server.responses import ScimResponse
+from scim2_server.routing import Target
+from scim2_server.routing import match as route_match
 from scim2_server.service import ScimService
 from scim2_server.storage import SearchPage
 
 from scim_harness.emulator.kintone_user import record_of
 from scim_harness.emulator.state import EmulatorState
+from scim_harness.emulator.store import UserRecord
 from scim_harness.emulator.user_json import list_body, project, user_body
 from scim_harness.emulator.value_filter import patch_creating_elements
+
+
+@lru_cache(maxsize=1024)
+def _cached_match(method: str, path: str) -> Target:
+    """scim2-server's route match, asked twice a request (handler and service) and costing a scan of every
+    route each time; a Target is frozen, and a refusal (an exception) is not kept."""
+    return route_match(method, path)
 
 
 class KintoneScimService(ScimService):
@@ -32,8 +43,15 @@ class KintoneScimService(ScimService):
         self.state = state
         self.user_type = self.resource_type_at("Users")
 
+    @staticmethod
+    def match(request: ScimRequest) -> Target:
+        return _cached_match(request.method.upper(), request.path)
+
     def max_body_size(self, request: ScimRequest) -> int | None:
-        """Every body is bounded (the library bounds only bulk bodies); larger ones get 413."""
+        """Every body is bounded (the library bounds only bulk bodies); larger ones get 413. Only a bulk
+        path asks the library, whose answer costs a route match."""
+        if request.path.strip("/").lower() != "bulk":
+            return self.state.assumptions.max_body_bytes
         limit = super().max_body_size(request)
         return self.state.assumptions.max_body_bytes if limit is None else limit
 
@@ -45,18 +63,19 @@ class KintoneScimService(ScimService):
     def _user_response(
         self,
         base_url: str,
-        user: Resource[Any],
+        user: Resource[Any] | UserRecord,
         status: HTTPStatus,
         response_parameters: ResponseParameters[Any] | None = None,
     ) -> ScimResponse:
-        record = record_of(user)  # type: ignore[arg-type]
+        record = user if isinstance(user, UserRecord) else record_of(user)  # type: ignore[arg-type]
         location = self.location(base_url, record.id)
         body = user_body(record, location)
         if response_parameters is not None:
             body = project(body, response_parameters.attributes, response_parameters.excluded_attributes)
         return ScimResponse(status, body, {"Content-Location": location})
 
-    def creation_response(self, base_url: str, created: Resource[Any]) -> ScimResponse:
+    def creation_response(self, base_url: str, created: Resource[Any] | UserRecord) -> ScimResponse:  # type: ignore[override]
+        """201 with Location; from the User the library created or the row the direct POST stored."""
         response = self._user_response(base_url, created, HTTPStatus.CREATED)
         response.headers["Location"] = response.headers["Content-Location"]
         return response

@@ -121,8 +121,12 @@ class KintoneStorage(AsyncScimStorage):
             raise ScimRefusalError(refusal)
 
     async def create(self, resource_type: ResourceType, resource: Resource[Any]) -> Resource[Any]:
+        return user_of(self.store_create(values_of(resource)), validated=False)  # type: ignore[arg-type]
+
+    def store_create(self, values: UserValues) -> UserRecord:
+        """A new user stored as Kintone keeps it (field limits, deleted login names, unique login names); the
+        stored row. The one write path of POST and the direct POST (hot_paths)."""
         state = self.state
-        values = values_of(resource)  # type: ignore[arg-type]
         self._check_limits(values)
         tombstoned = state.db.tombstones.contains(values.user_name)
         refusal = kintone_rules.deleted_user_refusal(tombstoned, state.assumptions, state.rules)
@@ -137,7 +141,7 @@ class KintoneStorage(AsyncScimStorage):
             )
         except DuplicateLoginName as exc:
             raise UniquenessException(detail=DUPLICATE_DETAIL) from exc
-        return user_of(record)
+        return record
 
     async def update(
         self,
@@ -146,9 +150,16 @@ class KintoneStorage(AsyncScimStorage):
         *,
         expected_version: str | None = None,
     ) -> Resource[Any]:
-        state = self.state
         current = self._record(resource.id)
         values = values_of(resource)  # type: ignore[arg-type]
+        return user_of(self.store_update(current, values, version_number(expected_version)), validated=False)
+
+    def store_update(
+        self, current: UserRecord, values: UserValues, expected_version: int | None
+    ) -> UserRecord:
+        """The user's new values stored as Kintone keeps them (login name change, field limits, unique login
+        names); the stored row. The one write path of PUT, PATCH and the direct PATCH (hot_paths)."""
+        state = self.state
         login = kintone_rules.login_after_change(
             current.user_name, values.user_name, state.assumptions, state.rules
         )
@@ -163,15 +174,15 @@ class KintoneStorage(AsyncScimStorage):
                 now=state.now_iso(),
                 scim=True,
                 allow_duplicates=self._allow_duplicates(),
-                expected_version=version_number(expected_version),
+                expected_version=expected_version,
             )
         except DuplicateLoginName as exc:
             raise UniquenessException(detail=DUPLICATE_DETAIL) from exc
         except VersionMismatch as exc:
             raise PreconditionFailedException(detail="The user changed meanwhile") from exc
         if record is None:
-            raise NotFoundException(detail=f"User {resource.id!r} not found")
-        return user_of(record)
+            raise NotFoundException(detail=f"User {str(current.id)!r} not found")
+        return record
 
     async def delete(
         self,

@@ -15,23 +15,27 @@ import uvicorn
 
 from scim_harness.emulator.app import build_app
 from scim_harness.emulator.config import EmulatorConfig
-from scim_harness.emulator.http_protocol import WholeAnswerH11Protocol
+from scim_harness.emulator.http_protocol import BoundedHttpToolsProtocol
 from scim_harness.emulator.state import EmulatorState
 from scim_harness.emulator.tls import TlsFiles, issue_test_certificate
 
 STARTUP_TIMEOUT_S = 10.0
 # A request held open on purpose (users_never_answer) must not keep a stopping server alive.
 GRACEFUL_SHUTDOWN_S = 2
+# The server stack (bench/reference_server.py runs on the same one, so their figures compare).
+HTTP_PROTOCOL: type = BoundedHttpToolsProtocol
+EVENT_LOOP = "uvloop"
 
 
 def uvicorn_config(app: Any, config: EmulatorConfig, tls: TlsFiles | None) -> uvicorn.Config:
     """Without trusted proxies, uvicorn must not believe X-Forwarded-For (it would by default from
-    loopback): the IP allow list then sees only the socket's peer. h11, with its own 400s made whole
-    (http_protocol)."""
+    loopback): the IP allow list then sees only the socket's peer. httptools on uvloop for speed, bounded as
+    h11 was (http_protocol)."""
     proxies = config.trusted_proxies
     return uvicorn.Config(
         app,
-        http=WholeAnswerH11Protocol,
+        http=HTTP_PROTOCOL,
+        loop=EVENT_LOOP,
         log_level="warning",
         access_log=False,
         lifespan="off",

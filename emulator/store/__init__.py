@@ -54,6 +54,8 @@ class Database:
     def reset(self) -> None:
         """Every table emptied: users, tombstones, tokens, settings, generic resources."""
         self.connection.wipe()
+        self.tokens.memo.forget()
+        self.settings.memo.forget()
 
     def dump(self) -> str:
         return self.connection.dump()

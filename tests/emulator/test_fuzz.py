@@ -181,7 +181,7 @@ def test_the_fuzzer_finds_uvicorns_400_without_a_length(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """uvicorn's own protocol: its 400 ends with the connection, which it resets with the body unread."""
-    monkeypatch.setattr(server_module, "WholeAnswerH11Protocol", H11Protocol)
+    monkeypatch.setattr(server_module, "HTTP_PROTOCOL", H11Protocol)
     with another_fuzzer(tmp_path) as broken:
         broken.run_one(scim(b"POST", "/Users\xff", b"[" * 1_000_000))
     assert any("no complete answer" in failure for failure in broken.report.failures)
