@@ -94,6 +94,7 @@ class Redactor:
         self._lock = threading.Lock()
         self._secrets: frozenset[str] = frozenset()
         self._pattern: re.Pattern[str] | None = None
+        self._shortest = 0
         for secret in secrets:
             self.add(secret)
 
@@ -111,15 +112,16 @@ class Redactor:
             # Longest first, so a secret's base64 form is replaced whole rather than around an inner match.
             alternation = "|".join(_form_pattern(f) for f in sorted(forms, key=len, reverse=True))
             self._pattern = re.compile(alternation)
+            self._shortest = min(len(s) for s in secrets)
             self._secrets = secrets
 
     def text(self, value: str) -> str:
-        pattern, secrets = self._pattern, self._secrets
+        pattern, secrets, shortest = self._pattern, self._secrets, self._shortest
         if pattern is None or not value:
             return value
         value = pattern.sub(REDACTED, value)
         return _BASE64_WORD.sub(
-            lambda m: REDACTED if _decodes_to_secret(m.group(), secrets) else m.group(), value
+            lambda m: REDACTED if _decodes_to_secret(m.group(), secrets, shortest) else m.group(), value
         )
 
     def headers(self, headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -163,8 +165,12 @@ class Redactor:
         return self.text(value)
 
 
-def _decodes_to_secret(word: str, secrets: frozenset[str]) -> bool:
+def _decodes_to_secret(word: str, secrets: frozenset[str], shortest: int = 0) -> bool:
     padded = word + "=" * (-len(word) % 4)
+    if len(padded) // 4 * 3 < shortest:
+        # Too short to hold the shortest secret: 4 base64 characters make at most 3 bytes, and a decoded
+        # character takes at least one. Most words of a message (ids, names, dates) end here, undecoded.
+        return False
     for decode in (base64.b64decode, base64.urlsafe_b64decode):
         try:
             decoded = decode(padded).decode("utf-8", errors="ignore")
