@@ -111,13 +111,15 @@ class Redactor:
             forms = set().union(*(_encoded_forms(s) for s in secrets))
             # Longest first, so a secret's base64 form is replaced whole rather than around an inner match.
             alternation = "|".join(_form_pattern(f) for f in sorted(forms, key=len, reverse=True))
-            self._pattern = re.compile(alternation)
+            # The length first: a reader that sees the new pattern sees it too (a new secret only lowers it).
             self._shortest = min(len(s) for s in secrets)
+            self._pattern = re.compile(alternation)
             self._secrets = secrets
 
     def text(self, value: str) -> str:
         pattern, secrets, shortest = self._pattern, self._secrets, self._shortest
-        if pattern is None or not value:
+        if pattern is None or len(value) < shortest:
+            # Every form of a secret (encoded, escaped, in a base64 word) is at least as long as the secret.
             return value
         value = pattern.sub(REDACTED, value)
         return _BASE64_WORD.sub(
