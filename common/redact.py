@@ -95,6 +95,7 @@ class Redactor:
         self._secrets: frozenset[str] = frozenset()
         self._pattern: re.Pattern[str] | None = None
         self._shortest = 0
+        self._floor = 0
         for secret in secrets:
             self.add(secret)
 
@@ -111,15 +112,16 @@ class Redactor:
             forms = set().union(*(_encoded_forms(s) for s in secrets))
             # Longest first, so a secret's base64 form is replaced whole rather than around an inner match.
             alternation = "|".join(_form_pattern(f) for f in sorted(forms, key=len, reverse=True))
-            # The length first: a reader that sees the new pattern sees it too (a new secret only lowers it).
+            # The lengths first: a reader that sees the new pattern sees them too (a new secret lowers them).
             self._shortest = min(len(s) for s in secrets)
+            self._floor = min(len(form) for form in forms)
             self._pattern = re.compile(alternation)
             self._secrets = secrets
 
     def text(self, value: str) -> str:
         pattern, secrets, shortest = self._pattern, self._secrets, self._shortest
-        if pattern is None or len(value) < shortest:
-            # Every form of a secret (encoded, escaped, in a base64 word) is at least as long as the secret.
+        if pattern is None or len(value) < self._floor:
+            # Shorter than every form of every secret (a base64 word holding one is longer than the secret).
             return value
         value = pattern.sub(REDACTED, value)
         return _BASE64_WORD.sub(
