@@ -94,6 +94,8 @@ class Redactor:
         self._lock = threading.Lock()
         self._secrets: frozenset[str] = frozenset()
         self._pattern: re.Pattern[str] | None = None
+        self._shortest = 0
+        self._floor = 0
         for secret in secrets:
             self.add(secret)
 
@@ -110,16 +112,20 @@ class Redactor:
             forms = set().union(*(_encoded_forms(s) for s in secrets))
             # Longest first, so a secret's base64 form is replaced whole rather than around an inner match.
             alternation = "|".join(_form_pattern(f) for f in sorted(forms, key=len, reverse=True))
+            # The lengths first: a reader that sees the new pattern sees them too (a new secret lowers them).
+            self._shortest = min(len(s) for s in secrets)
+            self._floor = min(len(form) for form in forms)
             self._pattern = re.compile(alternation)
             self._secrets = secrets
 
     def text(self, value: str) -> str:
-        pattern, secrets = self._pattern, self._secrets
-        if pattern is None or not value:
+        pattern, secrets, shortest = self._pattern, self._secrets, self._shortest
+        if pattern is None or len(value) < self._floor:
+            # Shorter than every form of every secret (a base64 word holding one is longer than the secret).
             return value
         value = pattern.sub(REDACTED, value)
         return _BASE64_WORD.sub(
-            lambda m: REDACTED if _decodes_to_secret(m.group(), secrets) else m.group(), value
+            lambda m: REDACTED if _decodes_to_secret(m.group(), secrets, shortest) else m.group(), value
         )
 
     def headers(self, headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -163,8 +169,12 @@ class Redactor:
         return self.text(value)
 
 
-def _decodes_to_secret(word: str, secrets: frozenset[str]) -> bool:
+def _decodes_to_secret(word: str, secrets: frozenset[str], shortest: int = 0) -> bool:
     padded = word + "=" * (-len(word) % 4)
+    if len(padded) // 4 * 3 < shortest:
+        # Too short to hold the shortest secret: 4 base64 characters make at most 3 bytes, and a decoded
+        # character takes at least one. Most words of a message (ids, names, dates) end here, undecoded.
+        return False
     for decode in (base64.b64decode, base64.urlsafe_b64decode):
         try:
             decoded = decode(padded).decode("utf-8", errors="ignore")

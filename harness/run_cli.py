@@ -16,7 +16,6 @@ from pathlib import Path
 
 import click
 
-from scim_harness.capture import merge_har
 from scim_harness.common.errors import HarnessError
 from scim_harness.common.redact import Redactor
 from scim_harness.config import DIALECTS, TARGETS, SuiteConfig
@@ -164,6 +163,9 @@ def merge_har_parts(har: Path) -> None:
     """With xdist each worker writes its own HAR (traffic-gw0.har...); QA gets one file, in time order."""
     parts = sorted(har.parent.glob(f"{har.stem}-gw*{har.suffix}"))
     if parts:
+        # Imported here: mitmproxy's import (half a second) is the suite process's, not this one's.
+        from scim_harness.capture import merge_har
+
         merge_har(parts, har, remove_parts=True)
 
 

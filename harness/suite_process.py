@@ -27,6 +27,11 @@ from scim_harness.tags import marker_expression
 
 # The installed package's own steps/ (features/ sits beside it, in the repository and in the wheel alike).
 STEPS_DIR = Path(steps.__file__).resolve().parent
+SUITE_PLUGINS = ("pytest_bdd.plugin", "allure_pytest_bdd.plugin", "xdist.plugin", "xdist.looponfail")
+"""The pytest plugins the suite uses, loaded by name: the suite process does not load every installed plugin
+(PYTEST_DISABLE_PLUGIN_AUTOLOAD), since the project's own dev plugins (hypothesis, Faker, Locust, anyio) cost
+about a second of start-up and are not the suite's (docs/performance.md, "The suite"). A plugin a user adds
+is loaded with `-- -p NAME`."""
 POLL_S = 0.2
 STOP_GRACE_S = 30.0
 BUDGET_GRACE_S = 60.0
@@ -91,6 +96,7 @@ def pytest_command(config: SuiteConfig, paths: ReportPaths, pytest_args: Sequenc
         str(STEPS_DIR / "pytest.ini"),
         "--rootdir",
         str(STEPS_DIR.parent),
+        *(arg for plugin in SUITE_PLUGINS for arg in ("-p", plugin)),
         "-p",
         "scim_harness.reporting.events",
         "-o",
@@ -119,6 +125,7 @@ def suite_environment(config: SuiteConfig, paths: ReportPaths) -> dict[str, str]
     # A calling pytest's own variables must not leak in, nor stale SCIM_HARNESS_* ones.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SCIM_HARNESS_", "PYTEST_"))}
     env.update(config.with_changes(reports=paths.root).to_env())
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # the plugins it needs are named (SUITE_PLUGINS)
     env["SCIM_HARNESS_HAR"] = str(paths.har)
     env[EVENTS_ENV] = str(paths.events)
     return env

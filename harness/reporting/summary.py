@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scim_harness.common.errors import HarnessError
-from scim_harness.reporting.timing import TIMED_OUT, USED_UP
-from scim_harness.reporting.verdicts import PROPERTY as VERDICT
+from scim_harness.reporting.properties import TIMED_OUT, USED_UP, VERDICT
 
 # A scenario skipped with a reason starting like this is counted apart: the target is not meant to do it
 # (a vendor's SCIM server and a Kintone-only rule), which is not the same as "could not check it".

@@ -24,11 +24,8 @@ import pytest
 from _pytest.junitxml import xml_key
 
 from scim_harness.reporting.evidence import fixture_if_used
+from scim_harness.reporting.properties import TIMED_OUT, USED_UP
 
-TIMED_OUT = "timed_out"
-"""The JUnit property (one per call) naming a call of the scenario that got no answer in time."""
-USED_UP = "time_budget_used_up"
-"""The JUnit testsuite property set when the run's time budget ran out."""
 NOT_RUN = "not run: the run's time budget was used up (--time-budget)"
 _NOT_RUN_PREFIX = "not run: the run's time budget"
 _USED_UP_HERE = "was used up during this scenario (--time-budget)"

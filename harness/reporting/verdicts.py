@@ -25,7 +25,9 @@ from typing import Any, TypeVar
 import allure
 import pytest
 
-PROPERTY = "verdict"
+from scim_harness.reporting.properties import VERDICT
+
+PROPERTY = VERDICT
 """The JUnit property (and user property) holding a failed scenario's verdict."""
 _ATTRIBUTE = "__scim_harness_verdict__"
 F = TypeVar("F", bound=Callable[..., Any])

@@ -6,6 +6,9 @@ import base64
 import json
 from urllib.parse import quote
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from scim_harness.common.redact import REDACTED, Redactor
 
 SECRET = "s3cr3t/Tok+en="
@@ -102,3 +105,50 @@ def test_a_short_secret_is_redacted_as_a_word_without_garbling_other_words() -> 
     redactor = Redactor(["x"])
     text = redactor.text("WebExceptionProtocolError with token x, or ?token=x")
     assert text == "WebExceptionProtocolError with token [REDACTED], or ?token=[REDACTED]"
+
+
+# ---- the shortcuts of Redactor.text (length floors) change no result -------------------------------------
+
+_ALPHABET = 'abcAB0129+/=_-:@ %"\\ '
+
+
+def _slow_text(redactor: Redactor, value: str) -> str:
+    """Redactor.text without its length shortcuts: every base64 word decoded, every value searched."""
+    from scim_harness.common import redact
+
+    if redactor._pattern is None or not value:
+        return value
+    value = redactor._pattern.sub(REDACTED, value)
+    return redact._BASE64_WORD.sub(
+        lambda m: REDACTED if redact._decodes_to_secret(m.group(), redactor.secrets) else m.group(), value
+    )
+
+
+@given(
+    secrets=st.lists(st.text(_ALPHABET, min_size=1, max_size=30), min_size=1, max_size=3),
+    prefix=st.text(_ALPHABET, max_size=20),
+    suffix=st.text(_ALPHABET, max_size=20),
+    encode=st.sampled_from(["plain", "base64", "basic", "none"]),
+)
+@settings(max_examples=300, deadline=None)
+def test_the_length_shortcuts_give_the_same_text_as_checking_everything(
+    secrets: list[str], prefix: str, suffix: str, encode: str
+) -> None:
+    redactor = Redactor(secrets)
+    secret = secrets[0]
+    inner = {
+        "plain": secret,
+        "base64": base64.b64encode(secret.encode()).decode(),
+        "basic": base64.b64encode(f"admin:{secret}".encode()).decode(),
+        "none": "",
+    }[encode]
+    value = prefix + inner + suffix
+    assert redactor.text(value) == _slow_text(redactor, value)
+
+
+def test_a_value_shorter_than_any_secret_is_returned_as_it_is_and_a_long_one_redacted() -> None:
+    long_secret = "tok-" + "a" * 39
+    redactor = Redactor([long_secret])
+    assert redactor.text("Alice") == "Alice"
+    assert redactor.text(f"Bearer {long_secret}") == f"Bearer {REDACTED}"
+    assert REDACTED in redactor.text(base64.b64encode(f"admin:{long_secret}".encode()).decode())
