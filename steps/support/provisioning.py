@@ -167,6 +167,7 @@ class Provisioning:
                     "by_action_status": summary.by_action_status,
                     "aborted": summary.aborted,
                     "quarantine": summary.quarantine_reason,
+                    "unreachable": summary.unreachable,
                 },
                 indent=2,
             ),
