@@ -60,7 +60,7 @@ def fuzz(examples: int, seeds: list[int]) -> int:
             f"seed {seed}: {report.requests:,} requests in {report.sequences:,} sequences, "
             f"{report.seconds:.0f} s ({report.requests / report.seconds:.0f}/s); 5xx but 501: "
             f"{report.server_errors}; failures: {len(report.failures)} {dict(kinds)}; cut off mid-body: "
-            f"{report.cut_off}; refused by h11: {report.http_layer_400}; slowest answer "
+            f"{report.cut_off}; refused by the HTTP parser: {report.http_layer_400}; slowest answer "
             f"{report.slowest_seconds:.2f} s"
         )
         print(f"  statuses: {dict(sorted(report.statuses.items()))}")
