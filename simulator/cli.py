@@ -218,10 +218,12 @@ def _simulate(
         if show_logs:
             console.print(job.logs.as_table())
         console.print(_summary_table(job, cycles, duration))
-        return _verdict(job, cycles, max_time)
+        return _verdict(job, cycles, runner.unreachable, max_time)
 
 
-def _verdict(job: ProvisioningJob, cycles: list[CycleSummary], max_time: str | None) -> int:
+def _verdict(
+    job: ProvisioningJob, cycles: list[CycleSummary], unreachable: str | None, max_time: str | None
+) -> int:
     """The exit code, and its one line on stderr when it is not 0."""
     mask = job.logs.redactor.text
     status = job.status
@@ -233,7 +235,6 @@ def _verdict(job: ProvisioningJob, cycles: list[CycleSummary], max_time: str | N
             exit_now=False,
         )
         return EXIT_TIME
-    unreachable = cycles[-1].unreachable if cycles else None
     if unreachable:
         _error(mask(f"the SCIM endpoint stopped answering: {unreachable}"), EXIT_FAILED, exit_now=False)
         return EXIT_FAILED

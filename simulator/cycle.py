@@ -135,10 +135,9 @@ class CycleRunner:
 
     def _end_if_unreachable(self, run: Run) -> None:
         limit = self.ctx.settings.timeouts_end_cycle
-        calls = self.ctx.calls
-        if limit and calls.timeouts_in_a_row >= limit:
-            last = calls.last_timeout
-            count = calls.timeouts_in_a_row
+        count = self.ctx.calls.timeouts_in_a_row
+        if limit and count >= limit:
+            last = self.ctx.calls.last_timeout
             run.end_unreachable(f"{count} calls in a row timed out (the last: {last})")
 
     def _each[T](

@@ -297,7 +297,8 @@ class ProvisioningJob(JobConfiguration):
                     failed = self._prober.result(groups_probe)
         if run.abort.is_set():
             pass
-        elif failed is not None and failed.error_code == "Timeout" and self.settings.timeouts_end_cycle:
+        elif failed is not None and self.settings.timeouts_end_cycle and ctx.calls.timeouts_in_a_row:
+            # The failed probe was the last call: the client's count of timeouts says whether it timed out.
             run.end_unreachable(f"the cycle's probe timed out: {failed.message}")
         elif failed is not None and failed.status in (401, 403, 404):
             run.quarantine = Quarantine(
